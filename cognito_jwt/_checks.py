@@ -1,0 +1,210 @@
+"""The claim rules of a Cognito token: pure functions, the clock passed in.
+
+Two stages, so the verified-token cache can sit between them:
+
+* :func:`check_token` holds for the token whoever asks: claim types, lifetime,
+  issuer and the kind of token. Its result may be cached.
+* :func:`check_policy` is what one call asks for: the kind of token, the app
+  client, groups and scopes. It runs on every call, cache hit or not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from cognito_jwt.claims import CognitoClaims
+from cognito_jwt.exceptions import (
+    InsufficientScopeError,
+    InvalidAudienceError,
+    InvalidIssuerError,
+    InvalidTokenUseError,
+    MalformedTokenError,
+    MissingGroupError,
+    NotYetValidError,
+    ExpiredTokenError,
+    _describe,
+)
+
+TokenUse = Literal["id", "access"]
+TOKEN_USES: frozenset[str] = frozenset({"id", "access"})
+# The largest NumericDate a datetime can hold (9999-12-31T23:59:59Z).
+_MAX_NUMERIC_DATE = 253402300799
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """What one call accepts: the per-call half of the rules."""
+
+    token_use: TokenUse | None
+    client_ids: frozenset[str] | None
+    skip_access_token_audience: bool
+    allowed_groups: tuple[str, ...] | None
+    required_scopes: tuple[str, ...] | None
+
+
+def _shown(value: Any) -> Any:
+    """Keep numbers and short printable strings as they are; escape and shorten the rest."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str) and len(value) <= 48 and value.isascii() and value.isprintable():
+        return value
+    return _describe(value)
+
+
+def _type_name(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _require_numeric_date(payload: Mapping[str, Any], name: str, *, required: bool) -> None:
+    if name not in payload:
+        if required:
+            raise MalformedTokenError(f"claim {name!r} is missing")
+        return
+    value = payload[name]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MalformedTokenError(f"claim {name!r} must be a number, not {_type_name(value)}")
+    if not 0 <= value <= _MAX_NUMERIC_DATE:
+        raise MalformedTokenError(f"claim {name!r} is out of range: {_describe(value)}")
+
+
+def _require_string(payload: Mapping[str, Any], name: str, *, required: bool) -> None:
+    if name not in payload:
+        if required:
+            raise MalformedTokenError(f"claim {name!r} is missing")
+        return
+    value = payload[name]
+    if not isinstance(value, str):
+        raise MalformedTokenError(f"claim {name!r} must be a string, not {_type_name(value)}")
+
+
+def unverified_issuer(payload: Mapping[str, Any], issuers: Collection[str]) -> str:
+    """Return the token's ``iss`` if it is one of ``issuers``; checked before any key lookup.
+
+    Raises:
+        MalformedTokenError: ``iss`` is missing or not a string.
+        InvalidIssuerError: ``iss`` is not one of ``issuers``.
+
+    """
+    _require_string(payload, "iss", required=True)
+    iss: str = payload["iss"]
+    if iss not in issuers:
+        raise InvalidIssuerError(
+            f"issuer {_describe(iss)} is not accepted",
+            claim="iss",
+            expected=tuple(issuers),
+            actual=_shown(iss),
+        )
+    return iss
+
+
+def check_token(
+    payload: Mapping[str, Any], *, now: float, leeway: float, issuers: Collection[str]
+) -> None:
+    """Check what holds for the token whoever asks: types, lifetime, issuer, kind.
+
+    Raises:
+        MalformedTokenError: a required claim is missing or of the wrong type.
+        ExpiredTokenError: ``now >= exp + leeway``.
+        NotYetValidError: ``nbf`` or ``iat`` is later than ``now + leeway``.
+        InvalidIssuerError: ``iss`` is not one of ``issuers``.
+        InvalidTokenUseError: ``token_use`` is neither ``"id"`` nor ``"access"``.
+
+    """
+    _require_numeric_date(payload, "exp", required=True)
+    _require_numeric_date(payload, "iat", required=True)
+    _require_numeric_date(payload, "nbf", required=False)
+    _require_numeric_date(payload, "auth_time", required=False)
+    for name in ("iss", "token_use"):
+        _require_string(payload, name, required=True)
+    for name in ("sub", "scope", "username", "cognito:username"):
+        _require_string(payload, name, required=False)
+    groups = payload.get("cognito:groups", [])
+    if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+        raise MalformedTokenError("claim 'cognito:groups' must be a list of strings")
+
+    exp = payload["exp"]
+    if now >= exp + leeway:
+        raise ExpiredTokenError(
+            f"token expired {now - exp:.0f} s ago (leeway {leeway:g} s)",
+            claim="exp",
+            expected=now - leeway,
+            actual=exp,
+        )
+    nbf = payload.get("nbf")
+    if nbf is not None and nbf > now + leeway:
+        raise NotYetValidError(
+            f"token is not valid for another {nbf - now:.0f} s (nbf, leeway {leeway:g} s)",
+            claim="nbf",
+            expected=now + leeway,
+            actual=nbf,
+        )
+    iat = payload["iat"]
+    if iat > now + leeway:
+        raise NotYetValidError(
+            f"token was issued {iat - now:.0f} s in the future (iat, leeway {leeway:g} s)",
+            claim="iat",
+            expected=now + leeway,
+            actual=iat,
+        )
+    unverified_issuer(payload, issuers)
+    token_use = payload["token_use"]
+    if token_use not in TOKEN_USES:
+        raise InvalidTokenUseError(
+            f"token_use {_describe(token_use)} is neither 'id' nor 'access'",
+            claim="token_use",
+            expected=("id", "access"),
+            actual=_shown(token_use),
+        )
+    _require_string(payload, "aud" if token_use == "id" else "client_id", required=True)
+
+
+def check_policy(claims: CognitoClaims, policy: Policy) -> None:
+    """Check what one call asks for; ``claims`` must already have passed :func:`check_token`.
+
+    Raises:
+        InvalidTokenUseError: the token is not the kind ``policy.token_use`` names.
+        InvalidAudienceError: the token's app client is not one of ``policy.client_ids``.
+        MissingGroupError: the user is in none of ``policy.allowed_groups``.
+        InsufficientScopeError: a scope of ``policy.required_scopes`` is missing.
+
+    """
+    token_use = claims["token_use"]
+    if policy.token_use is not None and token_use != policy.token_use:
+        raise InvalidTokenUseError(
+            f"an {token_use} token was presented where an {policy.token_use} token is required",
+            claim="token_use",
+            expected=policy.token_use,
+            actual=token_use,
+        )
+    if policy.client_ids is not None and not (
+        token_use == "access" and policy.skip_access_token_audience
+    ):
+        claim = "aud" if token_use == "id" else "client_id"
+        client = claims[claim]
+        if client not in policy.client_ids:
+            raise InvalidAudienceError(
+                f"{token_use} token was issued to app client {_describe(client)}, "
+                "which this verifier does not accept",
+                claim=claim,
+                expected=tuple(sorted(policy.client_ids)),
+                actual=_shown(client),
+            )
+    if policy.allowed_groups is not None and not any(
+        group in policy.allowed_groups for group in claims.groups
+    ):
+        raise MissingGroupError(
+            f"user is in none of the groups {', '.join(policy.allowed_groups)}",
+            required=policy.allowed_groups,
+        )
+    if policy.required_scopes is not None:
+        missing = tuple(s for s in policy.required_scopes if s not in claims.scopes)
+        if missing:
+            raise InsufficientScopeError(
+                f"token lacks the scope(s) {', '.join(missing)}",
+                required=policy.required_scopes,
+                missing=missing,
+            )

@@ -1,0 +1,195 @@
+"""Strict parsing of a compact JWS (RFC 7515 section 7.1): pure, no I/O, no keys.
+
+Everything here runs before any key is looked up, so it treats the token as
+hostile: the size is capped before any decoding, the alphabet is checked
+before base64 decoding, and the JSON parser refuses what RFC 8259 leaves open
+(duplicate member names, ``NaN``, numbers no float can hold).
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+import math
+import re
+from base64 import urlsafe_b64decode
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from cognito_jwt.exceptions import InvalidSignatureError, MalformedTokenError, _describe
+
+# Three non-empty base64url segments, nothing else: no padding, no '+' or '/',
+# no whitespace. fullmatch() so that a trailing newline does not slip through.
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+_BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_INDEX = {c: i for i, c in enumerate(_BASE64URL)}
+
+#: The only signature algorithm Cognito uses, and the only one accepted (RFC 8725 section 3.1).
+ALGORITHM = "RS256"
+#: Header parameters that would make the token name its own key, or change how it is read.
+FORBIDDEN_HEADERS = frozenset({"crit", "jku", "x5u", "jwk", "x5c", "cty", "zip"})
+MAX_KID_LENGTH = 256
+# Integers longer than this are no timestamp or any other sane claim.
+_MAX_INT_DIGITS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedToken:
+    """A compact JWS split and decoded, its signature not yet checked."""
+
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    signing_input: bytes
+    signature: bytes
+
+    @property
+    def kid(self) -> str:
+        """The header's key id (checked by :func:`parse` to be a short string)."""
+        kid: str = self.header["kid"]
+        return kid
+
+
+class _JSONRejectedError(ValueError):
+    """Raised inside the JSON hooks; turned into MalformedTokenError by the caller."""
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise _JSONRejectedError(f"duplicate member name {_describe(name)}")
+            seen.add(name)
+    return result
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise _JSONRejectedError(f"non-standard number {name}")
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise _JSONRejectedError(f"integer of {len(text)} digits")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _JSONRejectedError(f"number out of range {_describe(text)}")
+    return value
+
+
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_reject_duplicates,
+    parse_constant=_reject_constant,
+    parse_int=_parse_int,
+    parse_float=_parse_float,
+)
+
+
+def loads_strict(data: bytes, what: str, error: type[Exception]) -> dict[str, Any]:
+    """Decode UTF-8 JSON that must be an object, refusing duplicates and non-finite numbers.
+
+    Raises:
+        error: (the class given) with a message naming ``what`` was wrong.
+
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise error(f"{what} is not valid UTF-8") from None
+    try:
+        value = _DECODER.decode(text)
+    except _JSONRejectedError as exc:
+        raise error(f"{what} is not acceptable JSON: {exc}") from None
+    except (ValueError, RecursionError):
+        raise error(f"{what} is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise error(f"{what} is a JSON {type(value).__name__}, not an object")
+    return value
+
+
+def b64url_decode(segment: str, what: str, error: type[Exception]) -> bytes:
+    """Decode unpadded base64url in its one canonical form (unused trailing bits zero).
+
+    The alphabet must already have been checked by the caller.
+
+    Raises:
+        error: (the class given) when the segment has an impossible length or
+            non-zero trailing bits, which would let one value have several encodings.
+
+    """
+    remainder = len(segment) % 4
+    if remainder == 1:
+        raise error(f"{what} has an impossible base64url length")
+    if remainder:
+        unused_bits_mask = 0b1111 if remainder == 2 else 0b11
+        if _INDEX[segment[-1]] & unused_bits_mask:
+            raise error(f"{what} is not canonical base64url")
+        segment += "=" * (4 - remainder)
+    try:
+        return urlsafe_b64decode(segment)
+    except (binascii.Error, ValueError):  # pragma: no cover - alphabet checked before
+        raise error(f"{what} is not base64url") from None
+
+
+def parse(token: object, max_bytes: int) -> ParsedToken:
+    """Split and decode a compact JWS, checking its form and header strictly.
+
+    Raises:
+        MalformedTokenError: not a string, too big, not three base64url segments,
+            bad JSON, a bad ``kid`` or a forbidden header parameter.
+        InvalidSignatureError: an ``alg`` other than RS256.
+
+    """
+    if not isinstance(token, str):
+        raise MalformedTokenError(f"token must be a str, not {type(token).__name__}")
+    if len(token) > max_bytes:
+        raise MalformedTokenError(f"token is {len(token)} characters, over the {max_bytes} limit")
+    if not _COMPACT_JWS.fullmatch(token):
+        raise MalformedTokenError(_describe_shape(token))
+    header_b64, payload_b64, signature_b64 = token.split(".")
+    header = loads_strict(
+        b64url_decode(header_b64, "header", MalformedTokenError), "header", MalformedTokenError
+    )
+    _check_header(header)
+    payload = loads_strict(
+        b64url_decode(payload_b64, "payload", MalformedTokenError), "payload", MalformedTokenError
+    )
+    signature = b64url_decode(signature_b64, "signature", MalformedTokenError)
+    signing_input = token[: len(header_b64) + 1 + len(payload_b64)].encode("ascii")
+    return ParsedToken(header, payload, signing_input, signature)
+
+
+def _describe_shape(token: str) -> str:
+    if not token:
+        return "token is empty"
+    segments = token.split(".")
+    if len(segments) == 5:
+        return "token has 5 segments: it is a JWE (such as a refresh token), not a signed JWT"
+    if len(segments) != 3:
+        return f"token has {len(segments)} segments, a signed JWT has 3"
+    if any(not s for s in segments):
+        return "token has an empty segment"
+    return "token contains characters outside unpadded base64url"
+
+
+def _check_header(header: dict[str, Any]) -> None:
+    forbidden = sorted(FORBIDDEN_HEADERS.intersection(header))
+    if forbidden:
+        raise MalformedTokenError(f"header carries forbidden parameter(s) {', '.join(forbidden)}")
+    alg = header.get("alg")
+    if alg != ALGORITHM:
+        raise InvalidSignatureError(f"algorithm {_describe(alg)} is not allowed, only RS256")
+    kid = header.get("kid")
+    if not isinstance(kid, str):
+        raise MalformedTokenError(
+            "header has no kid" if kid is None else "header kid is not a string"
+        )
+    if not 0 < len(kid) <= MAX_KID_LENGTH:
+        raise MalformedTokenError(f"header kid must be 1 to {MAX_KID_LENGTH} characters")
+    typ = header.get("typ")
+    if typ is not None and (not isinstance(typ, str) or typ.upper() != "JWT"):
+        raise MalformedTokenError(f"header typ {_describe(typ)} is not JWT")

@@ -1,0 +1,121 @@
+"""CognitoClaims: the verified payload of a Cognito token, deeply read-only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["CognitoClaims"]
+
+
+def _freeze(value: Any) -> Any:
+    """Return ``value`` with every dict made a read-only mapping and every list a tuple."""
+    if isinstance(value, dict):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
+class CognitoClaims(Mapping[str, Any]):
+    """The claims of a verified token: a read-only ``Mapping[str, Any]`` with typed helpers.
+
+    Nested objects read as read-only mappings and arrays as tuples, so no caller
+    can change what a later caller sees (the verified-token cache hands the same
+    instance to every caller of the same token). Use :meth:`to_dict` for a
+    mutable, JSON-serialisable copy.
+
+    The helpers assume the claim types the verifier has already checked; an
+    instance built by hand from other data may raise ``KeyError`` from them.
+    """
+
+    __slots__ = ("_data", "_groups", "_scopes")
+
+    def __init__(self, payload: Mapping[str, Any]) -> None:
+        """Wrap ``payload`` (copied and frozen; the caller's object is not kept)."""
+        self._data: dict[str, Any] = {k: _freeze(v) for k, v in payload.items()}
+        groups = self._data.get("cognito:groups", ())
+        self._groups: tuple[str, ...] = tuple(groups)
+        scope = self._data.get("scope")
+        self._scopes: frozenset[str] = (
+            frozenset(scope.split()) if isinstance(scope, str) else frozenset()
+        )
+
+    def __getitem__(self, key: str) -> Any:
+        """Return the claim ``key``; raises ``KeyError`` when the token has no such claim."""
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        """Iterate over the claim names."""
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        """Return the number of claims."""
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        """Show the subject, kind and client, not the whole payload."""
+        return (
+            f"CognitoClaims(sub={self.get('sub')!r}, token_use={self.get('token_use')!r}, "
+            f"client_id={self.client_id!r})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a deep, mutable copy of the claims (for JSON output or logging)."""
+        result: dict[str, Any] = _thaw(self._data)
+        return result
+
+    @property
+    def sub(self) -> str:
+        """The subject: the user's UUID, or the app client id for a client_credentials token."""
+        value: str = self._data["sub"]
+        return value
+
+    @property
+    def token_use(self) -> str:
+        """``"id"`` or ``"access"``."""
+        value: str = self._data["token_use"]
+        return value
+
+    @property
+    def username(self) -> str | None:
+        """``cognito:username`` (ID token) or ``username`` (access token); ``None`` for M2M."""
+        value = self._data.get("cognito:username", self._data.get("username"))
+        return value if isinstance(value, str) else None
+
+    @property
+    def client_id(self) -> str | None:
+        """The app client the token was issued to: ``aud`` (ID token) or ``client_id`` (access)."""
+        key = "aud" if self._data.get("token_use") == "id" else "client_id"
+        value = self._data.get(key)
+        return value if isinstance(value, str) else None
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The user's ``cognito:groups``, empty when the token names none."""
+        return self._groups
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        """The scopes of the space-separated ``scope`` claim (access tokens)."""
+        return self._scopes
+
+    @property
+    def expires_at(self) -> datetime:
+        """``exp`` as an aware UTC datetime."""
+        return datetime.fromtimestamp(self._data["exp"], tz=UTC)
+
+    @property
+    def issued_at(self) -> datetime:
+        """``iat`` as an aware UTC datetime."""
+        return datetime.fromtimestamp(self._data["iat"], tz=UTC)

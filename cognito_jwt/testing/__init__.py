@@ -1,0 +1,18 @@
+"""Test kit: a fake Cognito User Pool that mints real, signed, Cognito-shaped tokens.
+
+Use it in your own tests to exercise code protected by :class:`~cognito_jwt.CognitoVerifier`
+without a real user pool or any network::
+
+    from cognito_jwt.testing import FakeUserPool
+
+    pool = FakeUserPool()
+    verifier = pool.verifier(token_use="access")
+    claims = verifier.verify(pool.access_token("alice", groups=["admin"]))
+"""
+
+from __future__ import annotations
+
+from cognito_jwt.testing._fake_pool import FakeUserPool
+from cognito_jwt.testing._keys import SigningKey
+
+__all__ = ["FakeUserPool", "SigningKey"]

@@ -1,0 +1,542 @@
+"""CognitoVerifier and MultiPoolVerifier: configuration and orchestration of one verification."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from types import EllipsisType
+from typing import Any, Protocol
+
+import cachetools
+import requests
+
+from cognito_jwt import _checks, _jwks, _pool, _token
+from cognito_jwt._checks import Policy, TokenUse
+from cognito_jwt._crypto import VerifyingKey
+from cognito_jwt.claims import CognitoClaims
+from cognito_jwt.exceptions import (
+    CognitoJWTError,
+    ConfigurationError,
+    InvalidIssuerError,
+    InvalidSignatureError,
+    InvalidTokenError,
+    MalformedTokenError,
+    MissingTokenError,
+    _describe,
+)
+
+__all__ = ["CognitoVerifier", "MultiPoolVerifier"]
+
+logger = logging.getLogger("cognito_jwt")
+
+CustomCheck = Callable[[CognitoClaims], None]
+
+# Tokens longer than this are verified but not cached (a Cognito token is 1 to 2 KiB).
+_MAX_CACHED_TOKEN = 4096
+# A verified token's claims are reused for at most this long.
+_TOKEN_CACHE_SECONDS = 60.0
+_MAX_LEEWAY = 300.0
+_MAX_TOKEN_BYTES_LIMIT = 1024 * 1024
+
+
+class _KeySource(Protocol):
+    def lookup(self, issuer: str, kid: str) -> _jwks.Lookup: ...
+
+    def get(self, issuer: str, kid: str) -> VerifyingKey: ...
+
+    def fetch_and_get(self, issuer: str, kid: str, attempts: int) -> VerifyingKey: ...
+
+
+def _seconds(name: str, value: object, *, minimum: float, strict: bool = False) -> float:
+    """Check a duration argument: a finite number of seconds above (or at) ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigurationError(f"{name} must be a finite number of seconds, not {value!r}")
+    if value < minimum or (strict and value == minimum):
+        relation = "greater than" if strict else "at least"
+        raise ConfigurationError(f"{name} must be {relation} {minimum:g} s, not {value!r}")
+    return float(value)
+
+
+def _count(name: str, value: object, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigurationError(f"{name} must be an int of at least {minimum}, not {value!r}")
+    return value
+
+
+def _strings(name: str, value: object, *, allow_empty: bool = False) -> tuple[str, ...]:
+    """Normalise a str or an iterable of str to a tuple without repeats."""
+    if isinstance(value, str):
+        items: list[object] = [value]
+    elif isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
+        items = list(value)
+    else:
+        raise ConfigurationError(f"{name} must be a str or an iterable of str, not {value!r}")
+    for item in items:
+        if not isinstance(item, str) or not item:
+            raise ConfigurationError(f"{name} must hold non-empty strings, not {item!r}")
+    if not items and not allow_empty:
+        raise ConfigurationError(f"{name} is empty; pass None to accept any")
+    return tuple(dict.fromkeys(str(item) for item in items))
+
+
+def _client_ids(value: object) -> frozenset[str] | None:
+    if value is None:
+        return None
+    return frozenset(_strings("client_ids", value))
+
+
+def _token_use(value: object) -> TokenUse | None:
+    if value is None or value == "id" or value == "access":
+        return value  # type: ignore[return-value]
+    raise ConfigurationError(f"token_use must be 'id', 'access' or None, not {value!r}")
+
+
+def _issuer_url(value: object) -> str:
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        raise ConfigurationError(f"issuer must be an http(s) URL, not {value!r}")
+    return value
+
+
+def _bearer_token(authorization: object) -> str:
+    """Take the token out of an ``Authorization: Bearer <token>`` header value."""
+    if authorization is None:
+        raise MissingTokenError("no Authorization header")
+    if isinstance(authorization, bytes):
+        try:
+            authorization = authorization.decode("ascii")
+        except UnicodeDecodeError:
+            raise MalformedTokenError("Authorization header is not ASCII") from None
+    if not isinstance(authorization, str):
+        raise MalformedTokenError(
+            f"Authorization header must be a str, not {type(authorization).__name__}"
+        )
+    scheme, _, credentials = authorization.strip().partition(" ")
+    if not scheme:
+        raise MissingTokenError("empty Authorization header")
+    if scheme.lower() != "bearer":
+        raise MissingTokenError(f"Authorization scheme {_describe(scheme[:20])} is not Bearer")
+    token = credentials.strip(" ")
+    if not token:
+        raise MissingTokenError("Bearer scheme without a token")
+    return token
+
+
+class CognitoVerifier:
+    """Verify the JWTs of one Cognito User Pool: signature, lifetime, issuer, client, kind.
+
+    Construct one per pool and reuse it: it holds the JWKS cache and the
+    verified-token cache, and is safe to share between threads and asyncio tasks.
+    Every argument after ``user_pool_id`` is keyword-only; ``client_ids`` and
+    ``token_use`` have no default on purpose (pass ``None`` explicitly to accept
+    any client or either kind of token). The docs' configuration page describes
+    each argument.
+
+    Raises:
+        ConfigurationError: an argument is invalid (the message says which and why).
+
+    """
+
+    def __init__(
+        self,
+        region: str,
+        user_pool_id: str,
+        *,
+        client_ids: str | Iterable[str] | None,
+        token_use: TokenUse | None,
+        skip_access_token_audience: bool = False,
+        leeway: float = 0.0,
+        issuer: str | None = None,
+        jwks_url: str | None = None,
+        additional_regions: Iterable[str] = (),
+        jwks: Mapping[str, Any] | None = None,
+        session: requests.Session | None = None,
+        timeout: float = 3.0,
+        jwks_ttl: float = 600.0,
+        max_stale: float = 86400.0,
+        refresh_cooldown: float = 10.0,
+        allow_http: bool = False,
+        max_token_bytes: int = 65536,
+        token_cache_size: int = 1024,
+        custom_check: CustomCheck | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Configure the verifier; no network call is made here."""
+        if issuer is None:
+            self._region = _pool.check_region(region)
+            self._user_pool_id = _pool.check_pool_id(user_pool_id, region, strict=True)
+            extra = _strings("additional_regions", additional_regions, allow_empty=True)
+            issuers = _pool.derived_issuers(region, user_pool_id, extra)
+        else:
+            if not isinstance(region, str) or not region:
+                raise ConfigurationError(f"region must be a non-empty str, not {region!r}")
+            self._region = region
+            self._user_pool_id = _pool.check_pool_id(user_pool_id, region, strict=False)
+            if _strings("additional_regions", additional_regions, allow_empty=True):
+                raise ConfigurationError("additional_regions cannot be combined with issuer")
+            issuers = [_issuer_url(issuer)]
+        if not isinstance(allow_http, bool):
+            raise ConfigurationError(f"allow_http must be a bool, not {allow_http!r}")
+        jwks_urls = {iss: _pool.jwks_url_for(iss) for iss in issuers}
+        if jwks_url is not None:
+            jwks_urls[issuers[0]] = _jwks.check_jwks_url(jwks_url, allow_http=allow_http)
+        for url in jwks_urls.values():
+            _jwks.check_jwks_url(url, allow_http=allow_http)
+        self._issuers = tuple(issuers)
+        self._issuer_set = frozenset(issuers)
+        self._jwks_urls = jwks_urls
+
+        if not isinstance(skip_access_token_audience, bool):
+            raise ConfigurationError("skip_access_token_audience must be a bool")
+        self._policy = Policy(
+            token_use=_token_use(token_use),
+            client_ids=_client_ids(client_ids),
+            skip_access_token_audience=skip_access_token_audience,
+            allowed_groups=None,
+            required_scopes=None,
+        )
+        self._leeway = _seconds("leeway", leeway, minimum=0.0)
+        if self._leeway > _MAX_LEEWAY:
+            raise ConfigurationError(f"leeway of {leeway!r} s is over {_MAX_LEEWAY:g} s")
+        self._max_token_bytes = _count("max_token_bytes", max_token_bytes, minimum=1)
+        if self._max_token_bytes > _MAX_TOKEN_BYTES_LIMIT:
+            raise ConfigurationError(f"max_token_bytes is over {_MAX_TOKEN_BYTES_LIMIT}")
+        if custom_check is not None and not callable(custom_check):
+            raise ConfigurationError("custom_check must be callable")
+        if not callable(clock):
+            raise ConfigurationError("clock must be callable")
+        self._custom_check = custom_check
+        self._clock = clock
+
+        cache_size = _count("token_cache_size", token_cache_size, minimum=0)
+        self._token_cache: cachetools.TTLCache[str, CognitoClaims] | None = (
+            cachetools.TTLCache(maxsize=cache_size, ttl=_TOKEN_CACHE_SECONDS, timer=clock)
+            if cache_size
+            else None
+        )
+        self._token_cache_lock = threading.Lock()
+
+        timeout = _seconds("timeout", timeout, minimum=0.0, strict=True)
+        jwks_ttl = _seconds("jwks_ttl", jwks_ttl, minimum=0.0, strict=True)
+        max_stale = _seconds("max_stale", max_stale, minimum=0.0)
+        refresh_cooldown = _seconds("refresh_cooldown", refresh_cooldown, minimum=0.0)
+        if session is not None and not isinstance(session, requests.Session):
+            raise ConfigurationError("session must be a requests.Session")
+
+        self._store: _jwks.KeyStore | None = None
+        self._keys: _KeySource
+        if jwks is not None:
+            if not isinstance(jwks, Mapping):
+                raise ConfigurationError(f"jwks must be a mapping, not {type(jwks).__name__}")
+            self._keys = _jwks.static_keys(jwks)
+        else:
+            self._store = _jwks.KeyStore(
+                jwks_urls,
+                fetcher=_jwks.HttpFetcher(session, timeout),
+                ttl=jwks_ttl,
+                max_stale=max_stale,
+                cooldown=refresh_cooldown,
+                clock=clock,
+                on_change=self._clear_token_cache,
+            )
+            self._keys = self._store
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def issuer(self) -> str:
+        """The pool's primary issuer (``iss``), derived or as overridden."""
+        return self._issuers[0]
+
+    @property
+    def issuers(self) -> tuple[str, ...]:
+        """Every issuer this verifier accepts, the primary one first."""
+        return self._issuers
+
+    @property
+    def jwks_url(self) -> str:
+        """The JWKS URL of the primary issuer, derived or as overridden."""
+        return self._jwks_urls[self._issuers[0]]
+
+    def __repr__(self) -> str:
+        """Show the issuer and what the verifier accepts."""
+        clients = None if self._policy.client_ids is None else sorted(self._policy.client_ids)
+        return (
+            f"CognitoVerifier(issuer={self.issuer!r}, client_ids={clients!r}, "
+            f"token_use={self._policy.token_use!r})"
+        )
+
+    # ------------------------------------------------------------------ verification
+
+    def verify(
+        self,
+        token: str,
+        *,
+        token_use: TokenUse | None | EllipsisType = ...,
+        client_ids: str | Iterable[str] | None | EllipsisType = ...,
+        allowed_groups: str | Iterable[str] | None = None,
+        required_scopes: str | Iterable[str] | None = None,
+    ) -> CognitoClaims:
+        """Verify ``token`` and return its claims.
+
+        ``token_use`` and ``client_ids`` default to the constructor's; pass them
+        to override for this call. ``allowed_groups``: at least one must be in
+        ``cognito:groups``. ``required_scopes``: every one must be in ``scope``.
+
+        Raises:
+            InvalidTokenError: (a subclass) the token is not acceptable; HTTP 401.
+            AccessDeniedError: (a subclass) a group or scope is missing; HTTP 403.
+            JWKSError: (a subclass) the signing keys could not be had; HTTP 503.
+            ConfigurationError: an argument of this call is invalid.
+
+        """
+        policy = self._call_policy(token_use, client_ids, allowed_groups, required_scopes)
+        claims = self._cached(token)
+        if claims is None:
+            parsed, issuer = self._parse(token)
+            key = self._keys.get(issuer, parsed.kid)
+            claims = self._finish(token, parsed, key)
+        return self._authorize(claims, policy)
+
+    async def averify(
+        self,
+        token: str,
+        *,
+        token_use: TokenUse | None | EllipsisType = ...,
+        client_ids: str | Iterable[str] | None | EllipsisType = ...,
+        allowed_groups: str | Iterable[str] | None = None,
+        required_scopes: str | Iterable[str] | None = None,
+    ) -> CognitoClaims:
+        """Verify ``token`` like :meth:`verify`, never blocking the event loop.
+
+        A JWKS fetch, when one is needed, runs in a worker thread; sync and async
+        callers share one cache and one in-flight fetch.
+        """
+        policy = self._call_policy(token_use, client_ids, allowed_groups, required_scopes)
+        claims = self._cached(token)
+        if claims is None:
+            parsed, issuer = self._parse(token)
+            found = self._keys.lookup(issuer, parsed.kid)
+            key = found.key
+            if key is None:
+                key = await asyncio.to_thread(
+                    self._keys.fetch_and_get, issuer, parsed.kid, found.attempts
+                )
+            claims = self._finish(token, parsed, key)
+        return self._authorize(claims, policy)
+
+    def verify_bearer(
+        self,
+        authorization_header: str | None,
+        *,
+        token_use: TokenUse | None | EllipsisType = ...,
+        client_ids: str | Iterable[str] | None | EllipsisType = ...,
+        allowed_groups: str | Iterable[str] | None = None,
+        required_scopes: str | Iterable[str] | None = None,
+    ) -> CognitoClaims:
+        """Verify the token of an ``Authorization`` header value (``"Bearer <token>"``).
+
+        Raises:
+            MissingTokenError: no header, an empty one, or another scheme (the
+                scheme name is matched case-insensitively).
+            CognitoJWTError: as :meth:`verify` does.
+
+        """
+        return self.verify(
+            _bearer_token(authorization_header),
+            token_use=token_use,
+            client_ids=client_ids,
+            allowed_groups=allowed_groups,
+            required_scopes=required_scopes,
+        )
+
+    # ------------------------------------------------------------------ keys
+
+    def fetch_jwks(self) -> int:
+        """Fetch the primary issuer's JWKS now (warm-up) and return its number of usable keys.
+
+        Raises:
+            JWKSFetchError: the request failed.
+            JWKSFormatError: the document is not a usable JWKS.
+            ConfigurationError: this verifier has static keys (``jwks=``) and never fetches.
+
+        """
+        return self._fetching_store("fetch_jwks").fetch_now(self.issuer)
+
+    def load_jwks(self, jwks: Mapping[str, Any] | str | os.PathLike[str]) -> int:
+        """Seed the primary issuer's key cache from a dict, JSON text or a file path.
+
+        The keys count as fetched now: they are trusted for ``jwks_ttl`` and then
+        refreshed from the JWKS URL as usual, so key rotation still works after a
+        cold start from a file. A ``str`` whose first non-blank character is
+        ``{`` is read as JSON text, any other as a file path. Returns the number
+        of usable keys.
+
+        Raises:
+            JWKSFormatError: the document is not a usable JWKS.
+            ConfigurationError: the file cannot be read, or the verifier has static keys.
+
+        """
+        store = self._fetching_store("load_jwks")
+        document: object
+        if isinstance(jwks, Mapping):
+            document = jwks
+        elif isinstance(jwks, str) and jwks.lstrip().startswith("{"):
+            document = jwks.encode("utf-8")
+        elif isinstance(jwks, str | os.PathLike):
+            try:
+                document = Path(jwks).read_bytes()
+            except OSError as exc:
+                raise ConfigurationError(f"cannot read JWKS file {str(jwks)!r}: {exc}") from None
+        else:
+            raise ConfigurationError(
+                f"load_jwks takes a mapping, JSON text or a path, not {type(jwks).__name__}"
+            )
+        keys = _jwks.parse_jwks(document, store.current_keys(self.issuer))
+        store.install(self.issuer, keys)
+        return len(keys)
+
+    def _fetching_store(self, method: str) -> _jwks.KeyStore:
+        if self._store is None:
+            raise ConfigurationError(f"{method}() needs fetched keys; this verifier has jwks=")
+        return self._store
+
+    # ------------------------------------------------------------------ internals
+
+    def _call_policy(
+        self,
+        token_use: object,
+        client_ids: object,
+        allowed_groups: object,
+        required_scopes: object,
+    ) -> Policy:
+        if (
+            token_use is ...
+            and client_ids is ...
+            and allowed_groups is None
+            and required_scopes is None
+        ):
+            return self._policy
+        base = self._policy
+        return Policy(
+            token_use=base.token_use if token_use is ... else _token_use(token_use),
+            client_ids=base.client_ids if client_ids is ... else _client_ids(client_ids),
+            skip_access_token_audience=base.skip_access_token_audience,
+            allowed_groups=(
+                None if allowed_groups is None else _strings("allowed_groups", allowed_groups)
+            ),
+            required_scopes=(
+                None
+                if required_scopes is None
+                else _strings("required_scopes", required_scopes, allow_empty=True)
+            ),
+        )
+
+    def _cached(self, token: object) -> CognitoClaims | None:
+        cache = self._token_cache
+        if cache is None or not isinstance(token, str) or len(token) > _MAX_CACHED_TOKEN:
+            return None
+        with self._token_cache_lock:
+            claims = cache.get(token)
+        if claims is not None and self._clock() < claims["exp"] + self._leeway:
+            return claims
+        return None
+
+    def _parse(self, token: object) -> tuple[_token.ParsedToken, str]:
+        parsed = _token.parse(token, self._max_token_bytes)
+        issuer = _checks.unverified_issuer(parsed.payload, self._issuers)
+        return parsed, issuer
+
+    def _finish(self, token: str, parsed: _token.ParsedToken, key: VerifyingKey) -> CognitoClaims:
+        if not key.verify(parsed.signing_input, parsed.signature):
+            raise InvalidSignatureError(f"signature does not verify with key {_describe(key.kid)}")
+        _checks.check_token(
+            parsed.payload, now=self._clock(), leeway=self._leeway, issuers=self._issuer_set
+        )
+        claims = CognitoClaims(parsed.payload)
+        cache = self._token_cache
+        if cache is not None and len(token) <= _MAX_CACHED_TOKEN:
+            with self._token_cache_lock:
+                cache[token] = claims
+        return claims
+
+    def _authorize(self, claims: CognitoClaims, policy: Policy) -> CognitoClaims:
+        _checks.check_policy(claims, policy)
+        if self._custom_check is not None:
+            try:
+                self._custom_check(claims)
+            except CognitoJWTError:
+                raise
+            except Exception as exc:
+                logger.exception("custom_check raised %s", type(exc).__name__)
+                raise InvalidTokenError(
+                    f"custom check failed with {type(exc).__name__}"
+                ) from exc
+        return claims
+
+    def _clear_token_cache(self) -> None:
+        if self._token_cache is not None:
+            with self._token_cache_lock:
+                self._token_cache.clear()
+
+
+class MultiPoolVerifier:
+    """Route each token to the :class:`CognitoVerifier` whose issuer it names.
+
+    Raises:
+        ConfigurationError: no verifiers, or two that accept the same issuer.
+
+    """
+
+    def __init__(self, verifiers: Iterable[CognitoVerifier]) -> None:
+        """Route among ``verifiers``."""
+        self._routes: dict[str, CognitoVerifier] = {}
+        for verifier in verifiers:
+            if not isinstance(verifier, CognitoVerifier):
+                raise ConfigurationError(f"{verifier!r} is not a CognitoVerifier")
+            for issuer in verifier.issuers:
+                if issuer in self._routes:
+                    raise ConfigurationError(f"two verifiers accept issuer {issuer!r}")
+                self._routes[issuer] = verifier
+        if not self._routes:
+            raise ConfigurationError("MultiPoolVerifier needs at least one verifier")
+        self._max_token_bytes = max(v._max_token_bytes for v in self._routes.values())
+
+    @property
+    def verifiers(self) -> tuple[CognitoVerifier, ...]:
+        """The verifiers routed among, in the order given."""
+        return tuple(dict.fromkeys(self._routes.values()))
+
+    def route(self, token: str) -> CognitoVerifier:
+        """Return the verifier for ``token``'s (unverified) issuer.
+
+        Raises:
+            MalformedTokenError: the token cannot be parsed.
+            InvalidIssuerError: no verifier accepts its issuer (no key is fetched).
+
+        """
+        parsed = _token.parse(token, self._max_token_bytes)
+        _checks.unverified_issuer(parsed.payload, self._routes)
+        issuer: str = parsed.payload["iss"]
+        verifier = self._routes.get(issuer)
+        if verifier is None:  # pragma: no cover - unverified_issuer checked membership
+            raise InvalidIssuerError("unknown issuer", claim="iss", expected=(), actual=None)
+        return verifier
+
+    def verify(self, token: str, **options: Any) -> CognitoClaims:
+        """Verify ``token`` with the verifier of its pool; options as :meth:`CognitoVerifier.verify`."""
+        return self.route(token).verify(token, **options)
+
+    def verify_bearer(self, authorization_header: str | None, **options: Any) -> CognitoClaims:
+        """Verify an ``Authorization: Bearer`` header value with the right pool's verifier."""
+        return self.verify(_bearer_token(authorization_header), **options)
+
+    async def averify(self, token: str, **options: Any) -> CognitoClaims:
+        """Verify ``token`` like :meth:`verify` without blocking the event loop."""
+        return await self.route(token).averify(token, **options)
+
