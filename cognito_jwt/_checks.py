@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from cognito_jwt.claims import CognitoClaims
 from cognito_jwt.exceptions import (
+    ExpiredTokenError,
     InsufficientScopeError,
     InvalidAudienceError,
     InvalidIssuerError,
@@ -23,7 +24,6 @@ from cognito_jwt.exceptions import (
     MalformedTokenError,
     MissingGroupError,
     NotYetValidError,
-    ExpiredTokenError,
     _describe,
 )
 

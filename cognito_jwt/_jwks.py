@@ -121,7 +121,9 @@ class HttpFetcher:
         except JWKSFetchError:
             raise
         except requests.Timeout:
-            raise JWKSFetchError(f"JWKS request to {url} timed out after {self._timeout:g} s")
+            raise JWKSFetchError(
+                f"JWKS request to {url} timed out after {self._timeout:g} s"
+            ) from None
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise JWKSFetchError(
                 f"JWKS request to {url} failed: {type(exc).__name__}: {_describe(str(exc))}"
@@ -498,4 +500,3 @@ def static_keys(jwks: Mapping[str, Any]) -> StaticKeys:
         return StaticKeys(parse_jwks(jwks))
     except JWKSFormatError as exc:
         raise ConfigurationError(f"jwks: {exc}") from None
-

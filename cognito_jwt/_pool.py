@@ -52,8 +52,7 @@ def check_pool_id(user_pool_id: object, region: str, *, strict: bool) -> str:
         )
     if match["region"] != region:
         raise ConfigurationError(
-            f"user_pool_id {user_pool_id!r} belongs to region {match['region']!r}, "
-            f"not {region!r}"
+            f"user_pool_id {user_pool_id!r} belongs to region {match['region']!r}, not {region!r}"
         )
     return user_pool_id
 
@@ -73,9 +72,7 @@ def jwks_url_for(issuer: str) -> str:
     return issuer.rstrip("/") + JWKS_PATH
 
 
-def derived_issuers(
-    region: str, user_pool_id: str, additional_regions: Iterable[str]
-) -> list[str]:
+def derived_issuers(region: str, user_pool_id: str, additional_regions: Iterable[str]) -> list[str]:
     """Every issuer a pool's tokens may carry: both formats, home region first.
 
     Raises:

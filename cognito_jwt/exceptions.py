@@ -79,6 +79,7 @@ class CognitoJWTError(Exception):
 
     status_code: ClassVar[int] = 500
     error: ClassVar[str | None] = None
+    # Fixed text for the challenge's error_description: never taken from the token.
     description: ClassVar[str | None] = None
 
     @property
@@ -97,8 +98,8 @@ class InvalidTokenError(CognitoJWTError):
     """The token is not acceptable: answer HTTP 401 with ``error="invalid_token"``."""
 
     status_code = 401
-    error = "invalid_token"
-    description = "The access token is invalid"
+    error: ClassVar[str | None] = "invalid_token"
+    description: ClassVar[str | None] = "The access token is invalid"
 
 
 class MissingTokenError(InvalidTokenError):

@@ -92,8 +92,8 @@ def _client_ids(value: object) -> frozenset[str] | None:
 
 
 def _token_use(value: object) -> TokenUse | None:
-    if value is None or value == "id" or value == "access":
-        return value  # type: ignore[return-value]
+    if value is None or value in {"id", "access"}:
+        return value
     raise ConfigurationError(f"token_use must be 'id', 'access' or None, not {value!r}")
 
 
@@ -277,8 +277,8 @@ class CognitoVerifier:
         self,
         token: str,
         *,
-        token_use: TokenUse | None | EllipsisType = ...,
-        client_ids: str | Iterable[str] | None | EllipsisType = ...,
+        token_use: TokenUse | EllipsisType | None = ...,
+        client_ids: str | Iterable[str] | EllipsisType | None = ...,
         allowed_groups: str | Iterable[str] | None = None,
         required_scopes: str | Iterable[str] | None = None,
     ) -> CognitoClaims:
@@ -307,8 +307,8 @@ class CognitoVerifier:
         self,
         token: str,
         *,
-        token_use: TokenUse | None | EllipsisType = ...,
-        client_ids: str | Iterable[str] | None | EllipsisType = ...,
+        token_use: TokenUse | EllipsisType | None = ...,
+        client_ids: str | Iterable[str] | EllipsisType | None = ...,
         allowed_groups: str | Iterable[str] | None = None,
         required_scopes: str | Iterable[str] | None = None,
     ) -> CognitoClaims:
@@ -334,8 +334,8 @@ class CognitoVerifier:
         self,
         authorization_header: str | None,
         *,
-        token_use: TokenUse | None | EllipsisType = ...,
-        client_ids: str | Iterable[str] | None | EllipsisType = ...,
+        token_use: TokenUse | EllipsisType | None = ...,
+        client_ids: str | Iterable[str] | EllipsisType | None = ...,
         allowed_groups: str | Iterable[str] | None = None,
         required_scopes: str | Iterable[str] | None = None,
     ) -> CognitoClaims:
@@ -474,9 +474,7 @@ class CognitoVerifier:
                 raise
             except Exception as exc:
                 logger.exception("custom_check raised %s", type(exc).__name__)
-                raise InvalidTokenError(
-                    f"custom check failed with {type(exc).__name__}"
-                ) from exc
+                raise InvalidTokenError(f"custom check failed with {type(exc).__name__}") from exc
         return claims
 
     def _clear_token_cache(self) -> None:
@@ -529,7 +527,7 @@ class MultiPoolVerifier:
         return verifier
 
     def verify(self, token: str, **options: Any) -> CognitoClaims:
-        """Verify ``token`` with the verifier of its pool; options as :meth:`CognitoVerifier.verify`."""
+        """Verify ``token`` with its pool's verifier; options as :meth:`CognitoVerifier.verify`."""
         return self.route(token).verify(token, **options)
 
     def verify_bearer(self, authorization_header: str | None, **options: Any) -> CognitoClaims:
@@ -539,4 +537,3 @@ class MultiPoolVerifier:
     async def averify(self, token: str, **options: Any) -> CognitoClaims:
         """Verify ``token`` like :meth:`verify` without blocking the event loop."""
         return await self.route(token).averify(token, **options)
-
