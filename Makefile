@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit docs install clean
+.PHONY: test lint typecheck unit docs install demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir $(VENV)/site
 
 test: lint typecheck docs unit
+
+# The library end to end, offline: a fake pool over loopback HTTP, tokens verified and refused.
+demo: $(STAMP)
+	$(BIN)/cognito-jwt demo
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Literal
 
 from cognito_jwt import _pool
+from cognito_jwt.exceptions import ConfigurationError
 from cognito_jwt.testing._keys import SigningKey, b64url, generate_key
+from cognito_jwt.testing._server import serve_jwks as _serve_jwks
 from cognito_jwt.verifier import CognitoVerifier
+
+if TYPE_CHECKING:
+    import responses
 
 __all__ = ["FakeUserPool"]
 
@@ -105,16 +111,13 @@ class FakeUserPool:
     ) -> str:
         """Mint an ID token for ``username``, shaped like Cognito's.
 
-        ``claims`` are applied last (a value of ``None`` removes a claim), as are
-        ``headers``; ``issued_at`` (epoch seconds) and ``expires_in`` move the
-        token in time.
+        ``claims`` are applied last (a value of ``None`` removes a claim; use it
+        for ``custom:`` attributes too), as are ``headers``; ``issued_at`` (epoch
+        seconds, default now) and ``expires_in`` (seconds) move the token in time;
+        ``signing_key`` signs with another key (see :meth:`unpublished_key`).
         """
-        now = int(time.time() if issued_at is None else issued_at)
-        sub = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.issuer}/{username}"))
-        payload: dict[str, Any] = {"sub": sub}
-        group_list = list(groups)
-        if group_list:
-            payload["cognito:groups"] = group_list
+        now = self._now(issued_at)
+        payload = self._user_claims(username, groups)
         payload.update(
             {
                 "email_verified": email is not None,
@@ -147,13 +150,9 @@ class FakeUserPool:
         signing_key: SigningKey | None = None,
         headers: Mapping[str, Any] | None = None,
     ) -> str:
-        """Mint an access token for ``username``, shaped like Cognito's (options as id_token)."""
-        now = int(time.time() if issued_at is None else issued_at)
-        sub = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.issuer}/{username}"))
-        payload: dict[str, Any] = {"sub": sub}
-        group_list = list(groups)
-        if group_list:
-            payload["cognito:groups"] = group_list
+        """Mint a user's access token, shaped like Cognito's (options as :meth:`id_token`)."""
+        now = self._now(issued_at)
+        payload = self._user_claims(username, groups)
         payload.update(
             {
                 "iss": self.issuer,
@@ -171,6 +170,114 @@ class FakeUserPool:
             }
         )
         return self._sign(payload, claims, signing_key or self._access_key, headers)
+
+    def m2m_token(
+        self,
+        scopes: Iterable[str] = ("orders/read",),
+        client_id: str | None = None,
+        *,
+        claims: Mapping[str, Any] | None = None,
+        expires_in: float = 3600,
+        issued_at: float | None = None,
+        signing_key: SigningKey | None = None,
+        headers: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Mint a machine-to-machine (client_credentials) access token.
+
+        As Cognito issues them: ``sub`` is the app client id, there is no
+        ``username``, no groups and no ``origin_jti``; ``scope`` holds the
+        resource server scopes. Other options as :meth:`id_token`.
+        """
+        now = self._now(issued_at)
+        client = client_id or self.client_id
+        payload: dict[str, Any] = {
+            "sub": client,
+            "token_use": "access",
+            "scope": " ".join(scopes),
+            "auth_time": now,
+            "iss": self.issuer,
+            "exp": int(now + expires_in),
+            "iat": now,
+            "version": 2,
+            "jti": str(uuid.uuid4()),
+            "client_id": client,
+        }
+        return self._sign(payload, claims, signing_key or self._access_key, headers)
+
+    def expired_token(self, kind: Literal["id", "access"] = "access", **options: Any) -> str:
+        """Mint a token of ``kind`` that expired an hour ago (issued two hours ago)."""
+        if kind not in ("id", "access"):
+            raise ConfigurationError(f"kind must be 'id' or 'access', not {kind!r}")
+        options.setdefault("issued_at", time.time() - 7200)
+        options.setdefault("expires_in", 3600)
+        mint = self.id_token if kind == "id" else self.access_token
+        return mint(**options)
+
+    def unpublished_key(self) -> SigningKey:
+        """A signing key this pool never publishes: tokens it signs must be refused.
+
+        Pass it as ``signing_key=``; ``key.with_kid(pool.signing_keys[1].kid)``
+        makes it claim a published kid (a forged signature).
+        """
+        return generate_key(_UNPUBLISHED_SLOT)
+
+    def rotate_keys(self) -> None:
+        """Replace both published keys with new ones, as a key rotation does.
+
+        From now on :attr:`jwks` publishes only the new keys (so do :meth:`serve`
+        and :meth:`mock_jwks`), and new tokens are signed with them.
+        """
+        self._generation += 1
+        self._id_key = generate_key(2 * self._generation)
+        self._access_key = generate_key(2 * self._generation + 1)
+
+    @contextmanager
+    def mock_jwks(
+        self, rsps: responses.RequestsMock | None = None
+    ) -> Iterator[responses.RequestsMock]:
+        """Serve this pool's JWKS at its real URL through ``responses`` (no network).
+
+        Registers :attr:`jwks_url` on ``rsps`` (a new, started ``RequestsMock``
+        when ``None``) and yields it; every request is answered with the pool's
+        current keys, so :meth:`rotate_keys` is visible. ``rsps.calls`` counts them.
+        """
+        import responses as responses_lib  # noqa: PLC0415 - the testing extra, only when used
+
+        def answer(request: Any) -> tuple[int, dict[str, str], str]:
+            del request
+            return 200, {"Content-Type": "application/json"}, json.dumps(self.jwks)
+
+        if rsps is None:
+            with responses_lib.RequestsMock(assert_all_requests_are_fired=False) as own:
+                own.add_callback(responses_lib.GET, self.jwks_url, callback=answer)
+                yield own
+        else:
+            rsps.add_callback(responses_lib.GET, self.jwks_url, callback=answer)
+            yield rsps
+
+    @contextmanager
+    def serve(self) -> Iterator[str]:
+        """Serve this pool's JWKS over real HTTP on 127.0.0.1 and yield its URL.
+
+        The port is chosen by the OS; the server stops when the block exits. It
+        answers with the pool's current keys, so :meth:`rotate_keys` is visible.
+        Use the URL as ``jwks_url=`` of a :class:`~cognito_jwt.CognitoVerifier`.
+        """
+        with _serve_jwks(lambda: self.jwks, f"/{self.user_pool_id}{_pool.JWKS_PATH}") as url:
+            yield url
+
+    def _now(self, issued_at: float | None) -> int:
+        return int(time.time() if issued_at is None else issued_at)
+
+    def _user_claims(self, username: str, groups: Iterable[str]) -> dict[str, Any]:
+        # The same user always has the same sub, in ID and access tokens alike.
+        payload: dict[str, Any] = {
+            "sub": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.issuer}/{username}"))
+        }
+        group_list = list(groups)
+        if group_list:  # Cognito leaves the claim out when the user is in no group
+            payload["cognito:groups"] = group_list
+        return payload
 
     def _sign(
         self,

@@ -1,0 +1,235 @@
+"""The ``cognito-jwt`` command: ``demo``, ``verify`` and ``inspect``.
+
+Exit codes: 0 valid, 1 token rejected, 2 usage error, 3 keys unavailable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from cognito_jwt.exceptions import (
+    AccessDeniedError,
+    CognitoJWTError,
+    ConfigurationError,
+    InvalidTokenError,
+    JWKSError,
+)
+
+EXIT_VALID = 0
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+EXIT_KEYS_UNAVAILABLE = 3
+
+_EPILOG = """\
+examples:
+  cognito-jwt demo
+  cognito-jwt verify "$TOKEN" --region eu-west-1 --pool-id eu-west-1_AbCdEf123 \\
+      --client-id my-app-client --token-use access
+  pbpaste | cognito-jwt verify - --region eu-west-1 --pool-id eu-west-1_AbCdEf123 \\
+      --jwks-file jwks.json
+  cognito-jwt inspect - < token.txt
+
+exit codes: 0 valid, 1 token rejected, 2 usage error, 3 keys unavailable.
+Pass the token as '-' to read it from standard input and keep it out of shell history.
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cognito-jwt",
+        description="Verify and inspect AWS Cognito User Pool JWTs.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands.add_parser(
+        "demo",
+        help="offline end-to-end demonstration with a fake pool over loopback HTTP",
+        description="Serve a fake user pool's keys on 127.0.0.1, mint tokens, verify them, "
+        "and show how forged or wrong tokens are refused.",
+    )
+    verify = commands.add_parser(
+        "verify",
+        help="verify a token and print its claims as JSON",
+        description="Verify a token against a user pool and print its claims as JSON.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verify.add_argument("token", help="the token, or '-' to read it from standard input")
+    verify.add_argument("--region", required=True, help="the pool's AWS region, e.g. eu-west-1")
+    verify.add_argument("--pool-id", required=True, help="the user pool id, e.g. eu-west-1_Ab12")
+    verify.add_argument(
+        "--client-id",
+        action="append",
+        dest="client_ids",
+        metavar="CLIENT_ID",
+        help="an accepted app client id (repeatable); without it any client is accepted",
+    )
+    verify.add_argument("--token-use", choices=("id", "access"), help="the kind of token required")
+    keys = verify.add_mutually_exclusive_group()
+    keys.add_argument("--jwks-file", type=Path, help="read the pool's keys from this file")
+    keys.add_argument("--jwks-url", help="fetch the keys from this URL (emulators)")
+    verify.add_argument(
+        "--leeway", type=float, default=0.0, help="seconds of clock skew allowed (default 0)"
+    )
+    inspect = commands.add_parser(
+        "inspect",
+        help="print a token's header and claims WITHOUT verifying them",
+        description="Decode a token's header and claims without verifying anything.",
+    )
+    inspect.add_argument("token", help="the token, or '-' to read it from standard input")
+    return parser
+
+
+def _read_token(value: str, stdin: TextIO) -> str:
+    return stdin.read().strip() if value == "-" else value.strip()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``cognito-jwt`` with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    args = _parser().parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = {
+        "demo": _demo,
+        "verify": _verify,
+        "inspect": _inspect,
+    }[args.command]
+    try:
+        return command(args)
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        return 130
+
+
+# --------------------------------------------------------------------------- verify
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from cognito_jwt.verifier import CognitoVerifier  # noqa: PLC0415 - keep --help fast
+
+    token = _read_token(args.token, sys.stdin)
+    options: dict[str, Any] = {"leeway": args.leeway}
+    try:
+        if args.jwks_file is not None:
+            try:
+                options["jwks"] = json.loads(args.jwks_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ConfigurationError(f"cannot read --jwks-file: {exc}") from None
+        if args.jwks_url is not None:
+            options["jwks_url"] = args.jwks_url
+        if not args.client_ids:
+            print(
+                "note: no --client-id given: tokens of any app client are accepted", file=sys.stderr
+            )
+        verifier = CognitoVerifier(
+            args.region,
+            args.pool_id,
+            client_ids=args.client_ids or None,
+            token_use=args.token_use,
+            **options,
+        )
+        claims = verifier.verify(token)
+    except CognitoJWTError as exc:
+        code = _exit_code_for(exc)
+        print(f"{_LABELS[code]}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return code
+    json.dump(claims.to_dict(), sys.stdout, indent=2, sort_keys=True)
+    print()
+    return EXIT_VALID
+
+
+# --------------------------------------------------------------------------- inspect
+
+
+def _decode_segment(segment: str) -> Any:
+    data = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    return json.loads(data.decode("utf-8"))
+
+
+def _when(value: Any, now: float) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        moment = datetime.fromtimestamp(value, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    delta = value - now
+    span = abs(delta)
+    amount = (
+        f"{span:.0f} s"
+        if span < 120
+        else f"{span / 60:.0f} min"
+        if span < 7200
+        else (f"{span / 3600:.1f} h")
+    )
+    relative = f"in {amount}" if delta >= 0 else f"{amount} ago"
+    return f"{moment:%Y-%m-%dT%H:%M:%SZ} ({relative})"
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    token = _read_token(args.token, sys.stdin)
+    segments = token.split(".")
+    if len(segments) != 3:
+        print(
+            f"token rejected: {len(segments)} segments; a signed JWT has 3 "
+            "(a 5-segment token is encrypted and cannot be inspected)",
+            file=sys.stderr,
+        )
+        return EXIT_REJECTED
+    try:
+        header = _decode_segment(segments[0])
+        claims = _decode_segment(segments[1])
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        print(f"token rejected: header or payload cannot be decoded ({exc})", file=sys.stderr)
+        return EXIT_REJECTED
+    print("NOT VERIFIED: decoded as the token states it; signature and claims were not checked.")
+    print("header:")
+    print(json.dumps(header, indent=2, sort_keys=True))
+    print("claims:")
+    print(json.dumps(claims, indent=2, sort_keys=True))
+    if isinstance(claims, dict):
+        now = time.time()
+        times = [(name, _when(claims.get(name), now)) for name in ("exp", "iat", "auth_time")]
+        shown = [(name, text) for name, text in times if text is not None]
+        if shown:
+            print("times (UTC):")
+            for name, text in shown:
+                print(f"  {name:<10}{text}")
+    return EXIT_VALID
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def _demo(args: argparse.Namespace) -> int:
+    del args
+    from cognito_jwt.testing._demo import run_demo  # noqa: PLC0415 - the demo needs the kit
+
+    return run_demo(sys.stdout)
+
+
+_LABELS = {
+    EXIT_REJECTED: "token rejected",
+    EXIT_USAGE: "cognito-jwt: error",
+    EXIT_KEYS_UNAVAILABLE: "keys unavailable",
+}
+
+
+def _exit_code_for(exc: CognitoJWTError) -> int:
+    """Map an error to the command's exit code."""
+    if isinstance(exc, JWKSError):
+        return EXIT_KEYS_UNAVAILABLE
+    if isinstance(exc, InvalidTokenError | AccessDeniedError):
+        return EXIT_REJECTED
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
