@@ -14,6 +14,7 @@ The test kit lives in :mod:`cognito_jwt.testing`.
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 from cognito_jwt.claims import CognitoClaims
 from cognito_jwt.exceptions import (
@@ -37,12 +38,27 @@ from cognito_jwt.exceptions import (
     NotYetValidError,
     UnknownKeyError,
 )
-from cognito_jwt.verifier import CognitoVerifier, MultiPoolVerifier
+
+if TYPE_CHECKING:
+    from cognito_jwt.verifier import CognitoVerifier, MultiPoolVerifier
 
 try:
     __version__ = version("cognito-jwt")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree not installed
     __version__ = "0.0.0"
+
+# The verifiers pull in requests, python-jose and cryptography; they are imported
+# on first use so that importing the package (or its pytest plugin) stays cheap.
+_LAZY = {"CognitoVerifier", "MultiPoolVerifier"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from cognito_jwt import verifier  # noqa: PLC0415
+
+        return getattr(verifier, name)
+    raise AttributeError(f"module 'cognito_jwt' has no attribute {name!r}")
+
 
 __all__ = [
     "AccessDeniedError",

@@ -14,6 +14,8 @@ import pytest
 
 from cognito_jwt.testing import FakeUserPool
 
+pytest_plugins = ("pytester",)
+
 
 class FakeClock:
     """A clock the test moves by hand: ``clock()`` returns the current epoch seconds."""

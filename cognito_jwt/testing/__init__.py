@@ -12,7 +12,23 @@ without a real user pool or any network::
 
 from __future__ import annotations
 
-from cognito_jwt.testing._fake_pool import FakeUserPool
-from cognito_jwt.testing._keys import SigningKey
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cognito_jwt.testing._fake_pool import FakeUserPool
+    from cognito_jwt.testing._keys import SigningKey
 
 __all__ = ["FakeUserPool", "SigningKey"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, so that loading the pytest plugin stays cheap.
+    if name == "FakeUserPool":
+        from cognito_jwt.testing._fake_pool import FakeUserPool  # noqa: PLC0415
+
+        return FakeUserPool
+    if name == "SigningKey":
+        from cognito_jwt.testing._keys import SigningKey  # noqa: PLC0415
+
+        return SigningKey
+    raise AttributeError(f"module 'cognito_jwt.testing' has no attribute {name!r}")
