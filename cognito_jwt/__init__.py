@@ -13,6 +13,7 @@ The test kit lives in :mod:`cognito_jwt.testing`.
 
 from __future__ import annotations
 
+import logging
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,10 @@ from cognito_jwt.exceptions import (
 
 if TYPE_CHECKING:
     from cognito_jwt.verifier import CognitoVerifier, MultiPoolVerifier
+
+# A library logs, the application decides where to: without a handler of the
+# application's, nothing is printed (not even through logging's last resort).
+logging.getLogger("cognito_jwt").addHandler(logging.NullHandler())
 
 try:
     __version__ = version("cognito-jwt")

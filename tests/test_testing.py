@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from typing import Any
 
 import pytest
+import requests
+import responses
 
-from cognito_jwt import ConfigurationError, InvalidSignatureError, MalformedTokenError
+from cognito_jwt import (
+    CognitoVerifier,
+    ConfigurationError,
+    ExpiredTokenError,
+    InvalidSignatureError,
+    MalformedTokenError,
+    UnknownKeyError,
+)
 from cognito_jwt.testing import FakeUserPool, SigningKey
 from cognito_jwt.testing._keys import generate_key
 
@@ -122,3 +132,97 @@ def test_signing_key_with_kid_keeps_material() -> None:
     assert renamed.kid == "other"
     assert renamed.private_key is key.private_key
     assert renamed.public_jwk["n"] == key.public_jwk["n"]
+
+
+def test_m2m_token_has_client_credentials_shape(pool: FakeUserPool) -> None:
+    token = pool.m2m_token(scopes=["orders/read", "orders/write"], client_id="machine")
+    _, claims = decode(token)
+    assert claims["sub"] == "machine"
+    assert claims["client_id"] == "machine"
+    assert claims["token_use"] == "access"
+    assert claims["scope"] == "orders/read orders/write"
+    for absent in ("username", "cognito:groups", "origin_jti", "event_id"):
+        assert absent not in claims
+    verified = pool.verifier(client_ids="machine", token_use="access").verify(
+        token, required_scopes=["orders/write"]
+    )
+    assert verified.username is None
+    assert verified.sub == "machine"
+
+
+@pytest.mark.parametrize("kind", ["id", "access"])
+def test_expired_token(pool: FakeUserPool, kind: str) -> None:
+    token = pool.expired_token(kind)  # type: ignore[arg-type]
+    _, claims = decode(token)
+    assert claims["token_use"] == kind
+    assert claims["exp"] < time.time()
+    with pytest.raises(ExpiredTokenError):
+        pool.verifier().verify(token)
+
+
+def test_expired_token_rejects_other_kinds(pool: FakeUserPool) -> None:
+    with pytest.raises(ConfigurationError):
+        pool.expired_token("refresh")  # type: ignore[arg-type]
+
+
+def test_unpublished_key(pool: FakeUserPool) -> None:
+    key = pool.unpublished_key()
+    assert key.kid not in {k["kid"] for k in pool.jwks["keys"]}
+    with pytest.raises(UnknownKeyError):
+        pool.verifier().verify(pool.access_token(signing_key=key))
+    forged = key.with_kid(pool.signing_keys[1].kid)
+    with pytest.raises(InvalidSignatureError):
+        pool.verifier().verify(pool.access_token(signing_key=forged))
+
+
+def test_rotate_keys(pool: FakeUserPool) -> None:
+    old_token = pool.access_token()
+    old_verifier = pool.verifier()
+    old_kids = {k["kid"] for k in pool.jwks["keys"]}
+    pool.rotate_keys()
+    new_kids = {k["kid"] for k in pool.jwks["keys"]}
+    assert len(new_kids) == 2
+    assert not old_kids & new_kids
+    new_token = pool.access_token()
+    assert pool.verifier().verify(new_token).token_use == "access"
+    with pytest.raises(UnknownKeyError):
+        pool.verifier().verify(old_token)
+    with pytest.raises(UnknownKeyError):
+        old_verifier.verify(new_token)
+
+
+def test_mock_jwks_serves_the_real_url(pool: FakeUserPool) -> None:
+    verifier = CognitoVerifier(
+        pool.region, pool.user_pool_id, client_ids=pool.client_id, token_use=None
+    )
+    with pool.mock_jwks() as rsps:
+        verifier.verify(pool.id_token())
+        verifier.verify(pool.access_token())
+        assert [call.request.url for call in rsps.calls] == [pool.jwks_url]
+        pool.rotate_keys()
+        verifier.verify(pool.access_token())
+        assert len(rsps.calls) == 2
+
+
+def test_mock_jwks_registers_on_a_given_mock(pool: FakeUserPool) -> None:
+    verifier = CognitoVerifier(
+        pool.region, pool.user_pool_id, client_ids=pool.client_id, token_use="id"
+    )
+    with responses.RequestsMock() as rsps, pool.mock_jwks(rsps) as same:
+        assert same is rsps
+        assert verifier.verify(pool.id_token()).token_use == "id"
+        assert len(rsps.calls) == 1
+
+
+def test_serve_over_real_http(pool: FakeUserPool) -> None:
+    with pool.serve() as url:
+        assert url.startswith("http://127.0.0.1:")
+        assert url.endswith(f"/{pool.user_pool_id}/.well-known/jwks.json")
+        verifier = pool.verifier(jwks_url=url)
+        assert verifier.fetch_jwks() == 2
+        assert verifier.verify(pool.id_token("amy")).username == "amy"
+        pool.rotate_keys()
+        assert verifier.verify(pool.access_token("amy")).username == "amy"
+        assert requests.get(url.replace(".well-known", "nope"), timeout=5).status_code == 404
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url, timeout=5)
