@@ -188,7 +188,6 @@ class CognitoVerifier:
         for url in jwks_urls.values():
             _jwks.check_jwks_url(url, allow_http=allow_http)
         self._issuers = tuple(issuers)
-        self._issuer_set = frozenset(issuers)
         self._jwks_urls = jwks_urls
 
         if not isinstance(skip_access_token_audience, bool):
@@ -456,7 +455,7 @@ class CognitoVerifier:
         if not key.verify(parsed.signing_input, parsed.signature):
             raise InvalidSignatureError(f"signature does not verify with key {_describe(key.kid)}")
         _checks.check_token(
-            parsed.payload, now=self._clock(), leeway=self._leeway, issuers=self._issuer_set
+            parsed.payload, now=self._clock(), leeway=self._leeway, issuers=self._issuers
         )
         claims = CognitoClaims(parsed.payload)
         cache = self._token_cache
