@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit docs install demo clean
+.PHONY: test lint typecheck unit docs install demo fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir $(VENV)/site
 
 test: lint typecheck docs unit
+
+# Property-based fuzzing at depth: 5 properties x 4000 fresh random examples (20,000 in all).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/security/test_fuzz.py -q
 
 # The library end to end, offline: a fake pool over loopback HTTP, tokens verified and refused.
 demo: $(STAMP)
