@@ -442,9 +442,18 @@ class CognitoVerifier:
             return None
         with self._token_cache_lock:
             claims = cache.get(token)
-        if claims is not None and self._clock() < claims["exp"] + self._leeway:
-            return claims
-        return None
+        if claims is None:
+            return None
+        # The lifetime rules depend on the clock: check them again on every hit
+        # (a cached token may have expired since, or the clock been set back).
+        now = self._clock()
+        leeway = self._leeway
+        if now >= claims["exp"] + leeway or claims["iat"] > now + leeway:
+            return None
+        nbf = claims.get("nbf")
+        if nbf is not None and nbf > now + leeway:
+            return None
+        return claims
 
     def _parse(self, token: object) -> tuple[_token.ParsedToken, str]:
         parsed = _token.parse(token, self._max_token_bytes)

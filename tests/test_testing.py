@@ -117,12 +117,21 @@ def test_time_travel(pool: FakeUserPool) -> None:
     )
 
 
-def test_keys_are_generated_once_per_process() -> None:
-    pools = [FakeUserPool(user_pool_id=f"eu-west-1_P{i}") for i in range(20)]
+def test_keys_are_generated_once_per_process_and_pool() -> None:
+    same = [FakeUserPool(user_pool_id="eu-west-1_Same") for _ in range(20)]
     for index in (0, 1):
-        first = pools[0].signing_keys[index].private_key
-        assert all(p.signing_keys[index].private_key is first for p in pools)
-    assert pools[0].signing_keys[0].private_key is not pools[0].signing_keys[1].private_key
+        first = same[0].signing_keys[index].private_key
+        assert all(p.signing_keys[index].private_key is first for p in same)
+    assert same[0].signing_keys[0].private_key is not same[0].signing_keys[1].private_key
+    other = FakeUserPool(user_pool_id="eu-west-1_Other")
+    assert other.jwks != same[0].jwks
+
+
+def test_another_pools_key_is_not_accepted(pool: FakeUserPool) -> None:
+    other = FakeUserPool(user_pool_id="eu-west-1_Other")
+    forged = other.access_token(claims={"iss": pool.issuer})
+    with pytest.raises(UnknownKeyError):
+        pool.verifier().verify(forged)
 
 
 def test_signing_key_with_kid_keeps_material() -> None:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["FakeUserPool"]
 
 # Slot of the key no pool ever publishes (see unpublished_key()).
-_UNPUBLISHED_SLOT = -1
+_UNPUBLISHED_SLOT = "unpublished"
 
 
 def _merge(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
@@ -53,8 +53,7 @@ class FakeUserPool:
         self.user_pool_id = _pool.check_pool_id(user_pool_id, region, strict=True)
         self.client_id = client_id
         self._generation = 0
-        self._id_key = generate_key(0)
-        self._access_key = generate_key(1)
+        self._id_key, self._access_key = self._keys_of_generation()
 
     def __repr__(self) -> str:
         """Show the pool's issuer and client."""
@@ -120,7 +119,6 @@ class FakeUserPool:
         payload = self._user_claims(username, groups)
         payload.update(
             {
-                "email_verified": email is not None,
                 "iss": self.issuer,
                 "cognito:username": username,
                 "origin_jti": str(uuid.uuid4()),
@@ -133,8 +131,9 @@ class FakeUserPool:
                 "jti": str(uuid.uuid4()),
             }
         )
-        if email is not None:
+        if email is not None:  # Cognito sends both only when the user has an email
             payload["email"] = email
+            payload["email_verified"] = True
         return self._sign(payload, claims, signing_key or self._id_key, headers)
 
     def access_token(
@@ -228,8 +227,15 @@ class FakeUserPool:
         and :meth:`mock_jwks`), and new tokens are signed with them.
         """
         self._generation += 1
-        self._id_key = generate_key(2 * self._generation)
-        self._access_key = generate_key(2 * self._generation + 1)
+        self._id_key, self._access_key = self._keys_of_generation()
+
+    def _keys_of_generation(self) -> tuple[SigningKey, SigningKey]:
+        # Each pool (by issuer) has keys of its own, as real pools do; pools built
+        # again with the same names get the same keys, generated once per process.
+        return (
+            generate_key((self.issuer, self._generation, "id")),
+            generate_key((self.issuer, self._generation, "access")),
+        )
 
     @contextmanager
     def mock_jwks(

@@ -6,6 +6,7 @@ import base64
 import functools
 import hashlib
 import json
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,14 +63,14 @@ def _thumbprint_kid(key: rsa.RSAPrivateKey) -> str:
 
 
 @functools.cache
-def _private_key(slot: int, bits: int) -> rsa.RSAPrivateKey:
+def _private_key(slot: Hashable, bits: int) -> rsa.RSAPrivateKey:
     # Generation takes tens of milliseconds; a test suite mints thousands of tokens
     # from a handful of keys, so each (slot, size) is generated once per process.
     del slot  # the slot only keeps cached keys apart
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
-def generate_key(slot: int, *, bits: int = 2048) -> SigningKey:
+def generate_key(slot: Hashable, *, bits: int = 2048) -> SigningKey:
     """Return the process-wide key of ``slot`` (generated on first use), kid its thumbprint."""
     key = _private_key(slot, bits)
     return SigningKey(_thumbprint_kid(key), key)
