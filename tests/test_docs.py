@@ -2,8 +2,9 @@
 
 The blocks of one page share a namespace, as a reader running them one after
 the other would. They run with no network: a ``responses`` mock answers every
-Cognito JWKS URL with the keys of the test kit's fake pool of that name, and
-refuses any other request.
+Cognito JWKS URL with the keys of the test kit's fake pool of that name, lets
+plain HTTP to 127.0.0.1 through (the test kit's ``serve()``, which never leaves
+the machine), and refuses any other request.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ _JWKS_URL = re.compile(
     r"https://(?:issuer-)?cognito-idp\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
     r"(?P<pool>[A-Za-z0-9_-]+)/\.well-known/jwks\.json"
 )
+
+# FakeUserPool.serve() answers on 127.0.0.1 with a port chosen by the OS.
+_LOOPBACK = re.compile(r"http://127\.0\.0\.1:[0-9]+/")
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ def test_page_examples_run(page: Path) -> None:
     namespace: dict[str, Any] = {"__name__": f"docs.{page.stem}"}
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.add_callback(responses.GET, _JWKS_URL, callback=_serve_jwks)
+        mock.add_passthru(_LOOPBACK)
         for block in blocks:
             # Blank lines in front, so that a traceback names the page's own line numbers.
             source = "\n" * (block.line - 1) + block.source
