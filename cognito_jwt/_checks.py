@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from cognito_jwt.claims import CognitoClaims
 from cognito_jwt.exceptions import (
+    _MAX_SHOWN,
     ExpiredTokenError,
     InsufficientScopeError,
     InvalidAudienceError,
@@ -50,7 +51,12 @@ def _shown(value: Any) -> Any:
         return value
     if isinstance(value, int | float):
         return value
-    if isinstance(value, str) and len(value) <= 48 and value.isascii() and value.isprintable():
+    if (
+        isinstance(value, str)
+        and len(value) <= _MAX_SHOWN
+        and value.isascii()
+        and value.isprintable()
+    ):
         return value
     return _describe(value)
 
@@ -91,6 +97,9 @@ def unverified_issuer(payload: Mapping[str, Any], issuers: Collection[str]) -> s
     """
     _require_string(payload, "iss", required=True)
     iss: str = payload["iss"]
+    if isinstance(issuers, str):
+        # A lone str is a Collection[str] too, but "in" would then match any substring.
+        issuers = (issuers,)
     if iss not in issuers:
         raise InvalidIssuerError(
             f"issuer {_describe(iss)} is not accepted",

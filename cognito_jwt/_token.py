@@ -31,6 +31,9 @@ FORBIDDEN_HEADERS = frozenset({"crit", "jku", "x5u", "jwk", "x5c", "cty", "zip"}
 MAX_KID_LENGTH = 256
 # Integers longer than this are no timestamp or any other sane claim.
 _MAX_INT_DIGITS = 40
+#: Deepest nesting of arrays and objects accepted. A Cognito token nests two or three
+#: levels; deeper JSON would exhaust the recursion limit of code that walks the claims.
+MAX_DEPTH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,36 @@ def _reject_constant(name: str) -> NoReturn:
     raise _JSONRejectedError(f"non-standard number {name}")
 
 
+def _check_values(value: Any) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and strings UTF-8 cannot hold (iteratively)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            _check_string(item)
+            continue
+        if isinstance(item, dict):
+            for name in item:
+                _check_string(name)
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            raise _JSONRejectedError(f"arrays and objects nest deeper than {MAX_DEPTH} levels")
+        stack.extend((child, depth + 1) for child in children)
+
+
+def _check_string(text: str) -> None:
+    # An escaped lone surrogate ("\ud800") decodes to a str no UTF-8 can encode (RFC 8259 8.2).
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _JSONRejectedError("string with an unpaired surrogate") from None
+
+
 def _parse_int(text: str) -> int:
     if len(text.lstrip("-")) > _MAX_INT_DIGITS:
         raise _JSONRejectedError(f"integer of {len(text)} digits")
@@ -90,7 +123,10 @@ _DECODER = json.JSONDecoder(
 
 
 def loads_strict(data: bytes, what: str, error: type[Exception]) -> dict[str, Any]:
-    """Decode UTF-8 JSON that must be an object, refusing duplicates and non-finite numbers.
+    """Decode UTF-8 JSON that must be an object, refusing what RFC 8259 leaves open.
+
+    Refused: duplicate member names, ``NaN`` and numbers no float can hold,
+    integers of over 40 digits, unpaired surrogates, nesting deeper than MAX_DEPTH.
 
     Raises:
         error: (the class given) with a message naming ``what`` was wrong.
@@ -102,6 +138,7 @@ def loads_strict(data: bytes, what: str, error: type[Exception]) -> dict[str, An
         raise error(f"{what} is not valid UTF-8") from None
     try:
         value = _DECODER.decode(text)
+        _check_values(value)
     except _JSONRejectedError as exc:
         raise error(f"{what} is not acceptable JSON: {exc}") from None
     except (ValueError, RecursionError):

@@ -70,6 +70,10 @@ class CognitoClaims(Mapping[str, Any]):
             f"client_id={self.client_id!r})"
         )
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle and deep-copy as the plain payload (read-only mapping views cannot be pickled)."""
+        return (type(self), (self.to_dict(),))
+
     def to_dict(self) -> dict[str, Any]:
         """Return a deep, mutable copy of the claims (for JSON output or logging)."""
         result: dict[str, Any] = _thaw(self._data)

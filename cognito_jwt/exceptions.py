@@ -42,7 +42,9 @@ __all__ = [
     "UnknownKeyError",
 ]
 
-_MAX_SHOWN = 48
+# Room for any Cognito issuer in full (the longest are about 80 characters): a
+# shortened issuer would hide the very pool id that tells where a token came from.
+_MAX_SHOWN = 100
 # RFC 6749 section 3.3 scope-token characters; anything else is left out of a challenge.
 _SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
 
@@ -64,6 +66,12 @@ def _challenge(error: str | None, description: str | None, scope: str | None = N
     if scope:
         parts.append(f'scope="{scope}"')
     return "Bearer " + ", ".join(parts)
+
+
+def _rebuild(cls: type[CognitoJWTError], args: tuple[Any, ...]) -> CognitoJWTError:
+    """Recreate an error for pickle and copy without its keyword-only ``__init__``."""
+    error: CognitoJWTError = cls.__new__(cls, *args)
+    return error
 
 
 class CognitoJWTError(Exception):
@@ -88,6 +96,14 @@ class CognitoJWTError(Exception):
         if self.status_code not in (401, 403):
             return None
         return _challenge(self.error, self.description)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle and copy with every attribute (``claim``, ``missing``...), not only the message.
+
+        The default would call ``__init__`` with the message alone, which fails
+        for the errors whose attributes are keyword-only arguments.
+        """
+        return (_rebuild, (type(self), self.args), self.__dict__ or None)
 
 
 class ConfigurationError(CognitoJWTError, ValueError):
