@@ -9,17 +9,23 @@ Cache rules (see the docs' configuration page for the user's view):
   cache (stale-if-error), with a warning, and the next attempt waits
   ``refresh_cooldown``.
 * An unknown kid triggers one refetch; after it no other for
-  ``refresh_cooldown`` seconds, and unknown kids fail fast meanwhile.
+  ``refresh_cooldown`` seconds, and unknown kids fail fast meanwhile. A fetch
+  (for the TTL, or the first one) that leaves the asked-for kid unknown starts
+  the cooldown too.
 * Concurrent misses share one in-flight fetch per issuer (single flight).
+* ``timeout`` bounds a whole fetch, not each read: when it passes, the
+  request's socket is shut down, however slowly the server trickles bytes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import ipaddress
 import logging
 import re
+import socket
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +33,11 @@ from urllib.parse import urlsplit
 
 import cachetools
 import requests
+import requests.adapters
+import urllib3
+import urllib3.connection
 import urllib3.exceptions
+import urllib3.response
 
 from cognito_jwt._crypto import KeyBuildError, VerifyingKey, build_key
 from cognito_jwt._token import ALGORITHM, MAX_KID_LENGTH, b64url_decode, loads_strict
@@ -93,12 +103,141 @@ def check_jwks_url(url: object, *, allow_http: bool) -> str:
 # --------------------------------------------------------------------------- fetching
 
 
+class _Deadline:
+    """One deadline over a whole request: when it passes, the request's socket is shut down.
+
+    Socket timeouts bound each read, not the request: a server that sends a byte
+    now and then (headers or body, chunked or not) would outlast any of them.
+    Shutting the socket down from a timer thread ends whatever read waits on it.
+    """
+
+    _active = threading.local()
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._lock = threading.Lock()
+        self._over = False
+        self._shutdowns: list[Callable[[], object]] = []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        _Deadline._active.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        _Deadline._active.deadline = None
+        with self._lock:
+            self._over = True
+        self._timer.cancel()
+
+    @classmethod
+    def watch_socket(cls, sock: object) -> None:
+        """Put ``sock`` under the deadline of the request this thread is making, if any."""
+        deadline: _Deadline | None = getattr(cls._active, "deadline", None)
+        if deadline is not None and isinstance(sock, socket.socket):
+            deadline.watch(functools.partial(_shutdown_socket, sock))
+
+    def watch(self, shutdown: Callable[[], object]) -> None:
+        """Call ``shutdown`` when the deadline passes (at once if it has)."""
+        with self._lock:
+            if self._over:
+                return
+            self._shutdowns.append(shutdown)
+            expired = self.expired
+        if expired:
+            _quietly(shutdown)
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._over:
+                return
+            self.expired = True
+            shutdowns = list(self._shutdowns)
+        for shutdown in shutdowns:
+            _quietly(shutdown)
+
+
+def _shutdown_socket(sock: socket.socket) -> None:
+    # socket.socket's own shutdown, not SSLSocket's: that one drops the TLS state
+    # under the reader in the other thread; this only ends the TCP stream, which
+    # wakes the reader with an error or end of file.
+    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _quietly(shutdown: Callable[[], object]) -> None:
+    # OSError: the socket is closed already; ValueError, RuntimeError: urllib3's
+    # HTTPResponse.shutdown() when it has no socket (any more) to shut down.
+    with contextlib.suppress(OSError, ValueError, RuntimeError):
+        shutdown()
+
+
+class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    """A connection whose wait for the response (status line, headers) the deadline covers."""
+
+    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]
+        """Put the socket under the current request's deadline, then read the response."""
+        _Deadline.watch_socket(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, urllib3.connection.HTTPSConnection):
+    """The https flavour of :class:`_WatchedHTTPConnection`."""
+
+
+class _WatchedHTTPConnectionPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSConnectionPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_WATCHED_POOLS: dict[str, type[urllib3.HTTPConnectionPool]] = {
+    "http": _WatchedHTTPConnectionPool,
+    "https": _WatchedHTTPSConnectionPool,
+}
+
+
+class _DeadlineAdapter(requests.adapters.HTTPAdapter):
+    """The transport of the fetcher's own session: its connections honour the deadline."""
+
+    def init_poolmanager(
+        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
+    ) -> None:
+        """Build the pool manager with connections the deadline can reach."""
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        """Build a proxy manager with connections the deadline can reach (not for SOCKS)."""
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if isinstance(manager, urllib3.ProxyManager):
+            manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
+
+
+def _new_session() -> requests.Session:
+    session = requests.Session()
+    adapter = _DeadlineAdapter()
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
 class HttpFetcher:
-    """Fetch a JWKS over HTTP(S): no redirects, status 200 only, body capped, deadline."""
+    """Fetch a JWKS over HTTP(S): no redirects, status 200 only, body capped, one deadline.
+
+    ``timeout`` bounds the whole request. With the fetcher's own session it covers
+    the wait for the headers as well as the body, however slowly a server trickles
+    bytes; with a caller's ``session`` (whose transport is the caller's), the wait
+    for the headers is bounded per read only, the body as a whole.
+    """
 
     def __init__(self, session: requests.Session | None, timeout: float) -> None:
         """Fetch through ``session`` (a new one if ``None``), ``timeout`` seconds per request."""
-        self._session = session if session is not None else requests.Session()
+        self._session = session if session is not None else _new_session()
         self._timeout = timeout
 
     def __call__(self, url: str) -> bytes:
@@ -108,28 +247,38 @@ class HttpFetcher:
             JWKSFetchError: network error, timeout, redirect, non-200 status, body too big.
 
         """
-        deadline = time.monotonic() + self._timeout
-        try:
-            with self._session.get(
-                url,
-                timeout=(self._timeout, self._timeout),
-                allow_redirects=False,
-                stream=True,
-                headers={"Accept": "application/json", "Accept-Encoding": "identity"},
-            ) as response:
-                return self._read(url, response, deadline)
-        except JWKSFetchError:
-            raise
-        except requests.Timeout:
-            raise JWKSFetchError(
-                f"JWKS request to {url} timed out after {self._timeout:g} s"
-            ) from None
-        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise JWKSFetchError(
-                f"JWKS request to {url} failed: {type(exc).__name__}: {_describe(str(exc))}"
-            ) from None
+        timed_out = JWKSFetchError(f"JWKS request to {url} timed out after {self._timeout:g} s")
+        with _Deadline(self._timeout) as deadline:
+            try:
+                with self._session.get(
+                    url,
+                    timeout=(self._timeout, self._timeout),
+                    allow_redirects=False,
+                    stream=True,
+                    headers={"Accept": "application/json", "Accept-Encoding": "identity"},
+                ) as response:
+                    # Through a caller's session the wait for the headers was bounded
+                    # per read only; from here on the deadline covers the body too.
+                    shutdown = getattr(response.raw, "shutdown", None)
+                    if callable(shutdown):
+                        deadline.watch(shutdown)
+                    body = self._read(url, response, deadline)
+            except JWKSFetchError:
+                raise
+            except (requests.Timeout, urllib3.exceptions.TimeoutError):
+                raise timed_out from None
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                if deadline.expired:
+                    raise timed_out from None
+                raise JWKSFetchError(
+                    f"JWKS request to {url} failed: {type(exc).__name__}: {_describe(str(exc))}"
+                ) from None
+            if deadline.expired:
+                # The shutdown may have ended a body without a length early.
+                raise timed_out
+        return body
 
-    def _read(self, url: str, response: requests.Response, deadline: float) -> bytes:
+    def _read(self, url: str, response: requests.Response, deadline: _Deadline) -> bytes:
         status = response.status_code
         if 300 <= status < 400:
             raise JWKSFetchError(f"JWKS URL {url} answered with a {status} redirect (not followed)")
@@ -139,22 +288,15 @@ class HttpFetcher:
         if declared.isdigit() and int(declared) > MAX_JWKS_BYTES:
             raise JWKSFetchError(f"JWKS body of {declared} bytes is over {MAX_JWKS_BYTES}")
         raw = response.raw
-        sock = getattr(getattr(raw, "connection", None), "sock", None)
         body = bytearray()
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise JWKSFetchError(f"JWKS request to {url} timed out after {self._timeout:g} s")
-            if sock is not None:
-                # The per-read timeout requests sets would restart on every chunk;
-                # shrink it to what is left so a dribbling body cannot outlast the deadline.
-                sock.settimeout(remaining)
+        while not deadline.expired:
             chunk = raw.read1(MAX_JWKS_BYTES + 1 - len(body), decode_content=True)
             if not chunk:
                 return bytes(body)
             body += chunk
             if len(body) > MAX_JWKS_BYTES:
                 raise JWKSFetchError(f"JWKS body is over {MAX_JWKS_BYTES} bytes")
+        raise JWKSFetchError(f"JWKS request to {url} timed out after {self._timeout:g} s")
 
 
 # --------------------------------------------------------------------------- validation
@@ -237,6 +379,9 @@ def _build_checked(
     e = _decode_uint(jwk, "e")
     if not MIN_RSA_BITS <= n.bit_length() <= MAX_RSA_BITS:
         raise ValueError(f"modulus of {n.bit_length()} bits, need {MIN_RSA_BITS} to {MAX_RSA_BITS}")
+    if n % 2 == 0:
+        # No RSA modulus is even, yet cryptography builds a key from one all the same.
+        raise ValueError("modulus is even")
     if e < 3 or e % 2 == 0 or e >= n:
         raise ValueError(f"public exponent {_describe(e)} is not an odd number >= 3")
     old = previous.get(kid) if previous else None
@@ -259,7 +404,7 @@ class _IssuerState:
     next_attempt: float = float("-inf")
     attempts: int = 0
     fetching: bool = False
-    last_error: Exception | None = None
+    last_error: JWKSFetchError | JWKSFormatError | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,7 +451,8 @@ class KeyStore:
 
         Raises:
             UnknownKeyError: the kid is unknown and a refetch is not allowed yet.
-            JWKSFetchError: no keys at all, and the last fetch failed within the cooldown.
+            JWKSFetchError: no keys at all, and the last fetch failed within the cooldown
+                (JWKSFormatError when what it fetched was not a usable JWKS).
 
         """
         now = self._clock()
@@ -351,7 +497,7 @@ class KeyStore:
                     state.fetching = True
             if due:
                 try:
-                    self._refresh(issuer, state, unknown_kid=unknown_kid)
+                    self._refresh(issuer, state, unknown_kid=unknown_kid, wanted=kid)
                 finally:
                     state.fetching = False
         with self._lock:
@@ -364,8 +510,15 @@ class KeyStore:
             raise type(error)(str(error))
         raise self._unknown(issuer, kid)
 
-    def _refresh(self, issuer: str, state: _IssuerState, *, unknown_kid: bool) -> None:
-        """Fetch ``issuer``'s JWKS and install it; record a failure instead of raising."""
+    def _refresh(
+        self, issuer: str, state: _IssuerState, *, unknown_kid: bool, wanted: str | None = None
+    ) -> None:
+        """Fetch ``issuer``'s JWKS and install it; record a failure instead of raising.
+
+        The cooldown starts after a fetch made for an unknown kid, and after any
+        fetch that leaves the ``wanted`` kid unknown: the set was just fetched, so
+        another fetch for that kid (or any other unknown one) must wait.
+        """
         try:
             body = self._fetcher(state.url)
             with self._lock:
@@ -393,7 +546,7 @@ class KeyStore:
         with self._lock:
             state.attempts += 1
             state.last_error = None
-            if unknown_kid:
+            if unknown_kid or (wanted is not None and wanted not in keys):
                 state.next_attempt = now + self._cooldown
             self._install(issuer, state, keys, now)
         logger.info("JWKS fetched from %s: %d usable key(s)", state.url, len(keys))
@@ -449,10 +602,11 @@ class KeyStore:
 
     def _miss_error(
         self, issuer: str, kid: str, state: _IssuerState, now: float
-    ) -> UnknownKeyError | JWKSFetchError:
+    ) -> UnknownKeyError | JWKSFetchError | JWKSFormatError:
         if self._has_keys(issuer, state) or state.last_error is None:
             return self._unknown(issuer, kid)
-        return JWKSFetchError(
+        # The class of the failure itself: a JWKSFormatError stays one during the cooldown.
+        return type(state.last_error)(
             f"keys for {issuer} are unavailable (last error: {state.last_error}); "
             f"next attempt in {state.next_attempt - now:.1f} s"
         )

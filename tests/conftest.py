@@ -91,7 +91,10 @@ def jwks_server() -> Iterator[JWKSServer]:
     port = httpd.server_address[1]
     state.base_url = f"http://127.0.0.1:{port}"
     state.url = f"{state.base_url}/.well-known/jwks.json"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # A short poll interval: shutdown() waits for the serve loop's next poll.
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    )
     thread.start()
     try:
         yield state
