@@ -43,6 +43,7 @@ from cognito_jwt._crypto import KeyBuildError, VerifyingKey, build_key
 from cognito_jwt._token import ALGORITHM, MAX_KID_LENGTH, b64url_decode, loads_strict
 from cognito_jwt.exceptions import (
     ConfigurationError,
+    InvalidSignatureError,
     JWKSFetchError,
     JWKSFormatError,
     UnknownKeyError,
@@ -316,12 +317,35 @@ def _unusable_reason(jwk: Mapping[str, Any]) -> str | None:
         return f"use {_describe(jwk.get('use'))} is not sig"
     if jwk.get("alg", ALGORITHM) != ALGORITHM:
         return f"alg {_describe(jwk.get('alg'))} is not RS256"
+    key_ops = jwk.get("key_ops")
+    if key_ops is not None and (not isinstance(key_ops, list) or "verify" not in key_ops):
+        return f"key_ops {_describe(key_ops)} does not allow verify"
     return None
 
 
-def parse_jwks(
-    document: object, previous: Mapping[str, VerifyingKey] | None = None
-) -> dict[str, VerifyingKey]:
+class KeySet(dict[str, VerifyingKey]):
+    """The usable keys of a JWKS by kid; ``unusable`` says why each other kid was skipped.
+
+    A token naming a skipped kid is refused as unusable (``InvalidSignatureError``)
+    instead of as unknown, and costs no refetch.
+    """
+
+    def __init__(
+        self,
+        keys: Mapping[str, VerifyingKey] | None = None,
+        unusable: Mapping[str, str] | None = None,
+    ) -> None:
+        """Hold ``keys`` and the ``unusable`` kids with their reasons."""
+        super().__init__(keys or {})
+        self.unusable: dict[str, str] = dict(unusable or {})
+
+
+def unusable_key_error(kid: str, reason: str) -> InvalidSignatureError:
+    """The error for a token whose kid names a key the JWKS publishes but that cannot verify."""
+    return InvalidSignatureError(f"key {_describe(kid)} cannot verify RS256 tokens: {reason}")
+
+
+def parse_jwks(document: object, previous: Mapping[str, VerifyingKey] | None = None) -> KeySet:
     """Validate a JWKS (bytes of JSON, or an already decoded mapping) and build its keys.
 
     Keys that are not RSA signing keys for RS256 of 2048 to 4096 bits with an
@@ -344,6 +368,7 @@ def parse_jwks(
         duplicated = sorted({k for k in kids if kids.count(k) > 1})
         raise JWKSFormatError(f"JWKS repeats kid {_describe(duplicated[0])}; the set is refused")
     keys: dict[str, VerifyingKey] = {}
+    unusable: dict[str, str] = {}
     skipped: list[str] = []
     for index, entry in enumerate(entries):
         if not isinstance(entry, Mapping):
@@ -361,6 +386,7 @@ def parse_jwks(
                 continue
         except (ValueError, KeyBuildError) as exc:
             reason = str(exc)
+        unusable[kid] = reason
         skipped.append(f"kid {_describe(kid)}: {reason}")
     for reason in skipped:
         logger.debug("JWKS key skipped: %s", reason)
@@ -369,7 +395,7 @@ def parse_jwks(
         raise JWKSFormatError(f"JWKS has no usable RSA signing key ({detail})")
     if len(keys) > _MAX_KEYS_PER_ISSUER:
         raise JWKSFormatError(f"JWKS has {len(keys)} keys, over {_MAX_KEYS_PER_ISSUER}")
-    return keys
+    return KeySet(keys, unusable)
 
 
 def _build_checked(
@@ -400,6 +426,7 @@ class _IssuerState:
     url: str
     fetch_lock: threading.Lock = field(default_factory=threading.Lock)
     kids: frozenset[str] = frozenset()
+    unusable: Mapping[str, str] = field(default_factory=dict)
     fresh_until: float = float("-inf")
     next_attempt: float = float("-inf")
     attempts: int = 0
@@ -465,6 +492,9 @@ class KeyStore:
                 if now < state.fresh_until or now < state.next_attempt or state.fetching:
                     return Lookup(key, state.attempts)
                 return Lookup(None, state.attempts)
+            reason = state.unusable.get(kid)
+            if reason is not None and self._has_keys(issuer, state):
+                raise unusable_key_error(kid, reason)
             if now < state.next_attempt:
                 raise self._miss_error(issuer, kid, state, now)
             return Lookup(None, state.attempts)
@@ -505,9 +535,12 @@ class KeyStore:
             if key is not None:
                 return key
             error = state.last_error
+            reason = state.unusable.get(kid)
         if error is not None:
             # A fresh instance per caller: one shared instance would pile up tracebacks.
             raise type(error)(str(error))
+        if reason is not None:
+            raise unusable_key_error(kid, reason)
         raise self._unknown(issuer, kid)
 
     def _refresh(
@@ -555,9 +588,7 @@ class KeyStore:
         found = {kid: self._keys.get((issuer, kid)) for kid in state.kids}
         return {kid: key for kid, key in found.items() if key is not None}
 
-    def _install(
-        self, issuer: str, state: _IssuerState, keys: Mapping[str, VerifyingKey], now: float
-    ) -> None:
+    def _install(self, issuer: str, state: _IssuerState, keys: KeySet, now: float) -> None:
         """Replace ``issuer``'s keys (caller holds the lock); signal a change of key set."""
         previous = self._current(issuer, state)
         for kid in state.kids:
@@ -565,11 +596,12 @@ class KeyStore:
         for kid, key in keys.items():
             self._keys[(issuer, kid)] = key
         state.kids = frozenset(keys)
+        state.unusable = keys.unusable
         state.fresh_until = now + self._ttl
         if previous != dict(keys):
             self._on_change()
 
-    def install(self, issuer: str, keys: Mapping[str, VerifyingKey]) -> None:
+    def install(self, issuer: str, keys: KeySet) -> None:
         """Seed ``issuer``'s cache with ``keys`` as if just fetched (``load_jwks``)."""
         state = self._states[issuer]
         now = self._clock()
@@ -619,14 +651,23 @@ class KeyStore:
 class StaticKeys:
     """Keys given at construction (``jwks=``): used for every issuer, never fetched or expired."""
 
-    def __init__(self, keys: Mapping[str, VerifyingKey]) -> None:
+    def __init__(self, keys: KeySet) -> None:
         """Serve ``keys`` (kid to key)."""
-        self._keys = dict(keys)
+        self._keys = keys
 
     def get(self, issuer: str, kid: str) -> VerifyingKey:
-        """Return the key ``kid``; raises :class:`UnknownKeyError` when there is none."""
+        """Return the key ``kid``.
+
+        Raises:
+            InvalidSignatureError: the JWKS publishes ``kid`` but the key cannot verify.
+            UnknownKeyError: there is no such key.
+
+        """
         key = self._keys.get(kid)
         if key is None:
+            reason = self._keys.unusable.get(kid)
+            if reason is not None:
+                raise unusable_key_error(kid, reason)
             raise KeyStore._unknown(issuer, kid)
         return key
 

@@ -1426,10 +1426,35 @@ def test_a_token_signed_by_a_skipped_key_is_refused(
     weak = generate_key(STRANGER, bits=1024)
     server.body = {"keys": [*pool.jwks["keys"], weak.public_jwk]}
     verifier = fetching_verifier(pool, server.url, clock)
-    with pytest.raises(UnknownKeyError):
+    with pytest.raises(InvalidSignatureError, match="1024 bits"):
         verifier.verify(id_token(pool, clock, signing_key=weak))
     verifier.verify(id_token(pool, clock))
+    # The set said why the kid is unusable: no refetch for it, however often it comes.
+    for _ in range(3):
+        with pytest.raises(InvalidSignatureError):
+            verifier.verify(id_token(pool, clock, signing_key=weak))
     assert server.requests == 1
+
+
+@pytest.mark.parametrize(
+    "key_ops", [["encrypt"], ["sign"], [], "verify", {"verify": True}], ids=repr
+)
+def test_key_ops_must_allow_verify(pool: FakeUserPool, key_ops: object) -> None:
+    id_key, access_key = pool.signing_keys
+    jwks = {"keys": [{**id_key.public_jwk, "key_ops": key_ops}, access_key.public_jwk]}
+    keys = parse_jwks(jwks)
+    assert list(keys) == [access_key.kid]
+    assert "key_ops" in keys.unusable[id_key.kid]
+    verifier = pool.verifier(jwks=jwks)
+    with pytest.raises(InvalidSignatureError, match="key_ops"):
+        verifier.verify(pool.id_token())
+    assert verifier.verify(pool.access_token()).token_use == "access"
+
+
+def test_key_ops_with_verify_is_usable(pool: FakeUserPool) -> None:
+    id_key, _ = pool.signing_keys
+    keys = parse_jwks({"keys": [{**id_key.public_jwk, "key_ops": ["verify"]}]})
+    assert list(keys) == [id_key.kid]
 
 
 def test_a_set_of_only_unusable_keys_is_a_format_error(
