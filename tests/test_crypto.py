@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 from collections.abc import Callable
 
 import jose.backends
@@ -153,3 +155,21 @@ def test_build_key_uses_only_the_key_material(key: SigningKey) -> None:
     assert isinstance(built.jose_key, CryptographyRSAKey)
     assert built.jose_key.is_public()
     assert built.verify(MESSAGE, key.sign(MESSAGE)) is True
+
+
+def test_pure_python_backends_and_token_apis_of_python_jose_are_never_loaded() -> None:
+    # In a fresh interpreter: the rsa and ecdsa packages, and python-jose's
+    # jwt/jws/jwe entry points (where its advisories live), stay unimported.
+    script = (
+        "import sys\n"
+        "from cognito_jwt.testing import FakeUserPool\n"
+        "pool = FakeUserPool()\n"
+        "pool.verifier().verify(pool.access_token())\n"
+        "names = ('rsa', 'ecdsa', 'jose.backends.rsa_backend', 'jose.backends.ecdsa_backend',\n"
+        "         'jose.jwt', 'jose.jws', 'jose.jwe')\n"
+        "print(sorted(n for n in names if n in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
