@@ -1,0 +1,71 @@
+"""The public API's types, proven by ``mypy --strict`` (``make typecheck`` covers tests/).
+
+``typing.assert_type`` does nothing at run time; mypy fails the build when a
+type differs. The test also runs, so the calls are real.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any, assert_type
+
+from cognito_jwt import (
+    ClaimError,
+    CognitoClaims,
+    CognitoJWTError,
+    CognitoVerifier,
+    InsufficientScopeError,
+    MultiPoolVerifier,
+)
+from cognito_jwt.testing import FakeUserPool, SigningKey
+
+
+def test_public_types() -> None:
+    pool = FakeUserPool()
+    verifier = pool.verifier(token_use="access")
+    assert_type(verifier, CognitoVerifier)
+    assert_type(verifier.issuer, str)
+    assert_type(verifier.jwks_url, str)
+    assert_type(verifier.issuers, tuple[str, ...])
+
+    claims = verifier.verify(pool.access_token(groups=["g"]), required_scopes=[])
+    assert_type(claims, CognitoClaims)
+    assert_type(claims.groups, tuple[str, ...])
+    assert_type(claims.scopes, frozenset[str])
+    assert_type(claims.sub, str)
+    assert_type(claims.token_use, str)
+    assert_type(claims.username, str | None)
+    assert_type(claims.client_id, str | None)
+    assert_type(claims.expires_at, datetime)
+    assert_type(claims.issued_at, datetime)
+    assert_type(claims["sub"], Any)
+    assert_type(claims.to_dict(), dict[str, Any])
+
+    assert_type(verifier.verify_bearer(f"Bearer {pool.access_token()}"), CognitoClaims)
+    assert_type(asyncio.run(verifier.averify(pool.access_token())), CognitoClaims)
+    fetching = CognitoVerifier(
+        pool.region, pool.user_pool_id, client_ids=pool.client_id, token_use=None
+    )
+    assert_type(fetching.load_jwks(pool.jwks), int)
+
+    multi = MultiPoolVerifier([verifier])
+    assert_type(multi.verify(pool.access_token()), CognitoClaims)
+
+    key = pool.unpublished_key()
+    assert_type(key, SigningKey)
+    assert_type(pool.id_token(signing_key=key), str)
+
+    try:
+        verifier.verify(pool.expired_token())
+    except ClaimError as exc:
+        assert_type(exc.claim, str)
+        assert_type(exc.status_code, int)
+        assert_type(exc.www_authenticate, str | None)
+        assert isinstance(exc, CognitoJWTError)
+    try:
+        verifier.verify(pool.access_token(), required_scopes="orders/read")
+    except InsufficientScopeError as exc:
+        assert_type(exc.missing, tuple[str, ...])
+        assert exc.missing == ("orders/read",)
+    assert claims.groups == ("g",)
