@@ -10,6 +10,8 @@ import asyncio
 from datetime import datetime
 from typing import Any, assert_type
 
+import pytest
+
 from cognito_jwt import (
     ClaimError,
     CognitoClaims,
@@ -56,16 +58,14 @@ def test_public_types() -> None:
     assert_type(key, SigningKey)
     assert_type(pool.id_token(signing_key=key), str)
 
-    try:
+    with pytest.raises(ClaimError) as expired:
         verifier.verify(pool.expired_token())
-    except ClaimError as exc:
-        assert_type(exc.claim, str)
-        assert_type(exc.status_code, int)
-        assert_type(exc.www_authenticate, str | None)
-        assert isinstance(exc, CognitoJWTError)
-    try:
+    assert_type(expired.value.claim, str)
+    assert_type(expired.value.status_code, int)
+    assert_type(expired.value.www_authenticate, str | None)
+    assert isinstance(expired.value, CognitoJWTError)
+    with pytest.raises(InsufficientScopeError) as scope:
         verifier.verify(pool.access_token(), required_scopes="orders/read")
-    except InsufficientScopeError as exc:
-        assert_type(exc.missing, tuple[str, ...])
-        assert exc.missing == ("orders/read",)
+    assert_type(scope.value.missing, tuple[str, ...])
+    assert scope.value.missing == ("orders/read",)
     assert claims.groups == ("g",)
