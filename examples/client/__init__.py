@@ -1,0 +1,1 @@
+"""Client example: get Cognito tokens and call an API with them (see README.md)."""

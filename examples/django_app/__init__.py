@@ -1,0 +1,1 @@
+"""Django REST framework example: Cognito bearer-token authentication (see README.md)."""

@@ -1,0 +1,1 @@
+"""FastAPI example: a dependency verifying Cognito access tokens (see README.md)."""

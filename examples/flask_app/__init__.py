@@ -1,0 +1,1 @@
+"""Flask example: a decorator verifying Cognito access tokens (see README.md)."""
