@@ -227,6 +227,19 @@ def _new_session() -> requests.Session:
     return session
 
 
+# The operating system's words inside requests' and urllib3's nested messages,
+# such as "[Errno 111] Connection refused".
+_OS_ERROR = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
+
+
+def _reason(exc: Exception) -> str:
+    """Say why a request failed in a few words, without the transport's internal reprs."""
+    found = _OS_ERROR.search(str(exc))
+    if found:
+        return found.group(1).strip().rstrip(".").lower()
+    return type(exc).__name__
+
+
 class HttpFetcher:
     """Fetch a JWKS over HTTP(S): no redirects, status 200 only, body capped, one deadline.
 
@@ -271,9 +284,7 @@ class HttpFetcher:
             except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
                 if deadline.expired:
                     raise timed_out from None
-                raise JWKSFetchError(
-                    f"JWKS request to {url} failed: {type(exc).__name__}: {_describe(str(exc))}"
-                ) from None
+                raise JWKSFetchError(f"JWKS request to {url} failed: {_reason(exc)}") from None
             if deadline.expired:
                 # The shutdown may have ended a body without a length early.
                 raise timed_out

@@ -354,6 +354,30 @@ class CognitoVerifier:
             required_scopes=required_scopes,
         )
 
+    async def averify_bearer(
+        self,
+        authorization_header: str | None,
+        *,
+        token_use: TokenUse | EllipsisType | None = ...,
+        client_ids: str | Iterable[str] | EllipsisType | None = ...,
+        allowed_groups: str | Iterable[str] | None = None,
+        required_scopes: str | Iterable[str] | None = None,
+    ) -> CognitoClaims:
+        """Verify an ``Authorization`` header value like :meth:`verify_bearer`, without blocking.
+
+        Raises:
+            MissingTokenError: no header, an empty one, or another scheme.
+            CognitoJWTError: as :meth:`verify` does.
+
+        """
+        return await self.averify(
+            _bearer_token(authorization_header),
+            token_use=token_use,
+            client_ids=client_ids,
+            allowed_groups=allowed_groups,
+            required_scopes=required_scopes,
+        )
+
     # ------------------------------------------------------------------ keys
 
     def fetch_jwks(self) -> int:
@@ -545,3 +569,9 @@ class MultiPoolVerifier:
     async def averify(self, token: str, **options: Any) -> CognitoClaims:
         """Verify ``token`` like :meth:`verify` without blocking the event loop."""
         return await self.route(token).averify(token, **options)
+
+    async def averify_bearer(
+        self, authorization_header: str | None, **options: Any
+    ) -> CognitoClaims:
+        """Verify an ``Authorization: Bearer`` header value without blocking the event loop."""
+        return await self.averify(_bearer_token(authorization_header), **options)

@@ -345,6 +345,17 @@ class TestAverify:
         assert claims == verifier.verify(token)
         assert claims.username == "fay"
 
+    def test_averify_bearer(self, pool: FakeUserPool) -> None:
+        verifier = pool.verifier()
+        claims = asyncio.run(verifier.averify_bearer(f"bearer {pool.access_token('gus')}"))
+        assert claims.username == "gus"
+        with pytest.raises(MissingTokenError):
+            asyncio.run(verifier.averify_bearer("Basic Zm9vOmJhcg=="))
+        with pytest.raises(InsufficientScopeError):
+            asyncio.run(
+                verifier.averify_bearer(f"Bearer {pool.access_token()}", required_scopes="a/b")
+            )
+
     def test_averify_raises_like_verify(self, pool: FakeUserPool) -> None:
         with pytest.raises(InvalidTokenUseError):
             asyncio.run(pool.verifier().averify(pool.id_token(), token_use="access"))
@@ -476,6 +487,8 @@ class TestMultiPool:
         assert multi.verify(second.id_token("b"))["iss"] == second.issuer
         assert multi.verify_bearer(f"Bearer {second.access_token()}").client_id == "c2"
         assert asyncio.run(multi.averify(first.id_token())).token_use == "id"
+        header = f"Bearer {second.access_token('b')}"
+        assert asyncio.run(multi.averify_bearer(header)).username == "b"
         with pytest.raises(InvalidIssuerError):
             multi.verify(FakeUserPool(user_pool_id="eu-west-1_Third").access_token())
 
