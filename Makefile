@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit docs install demo fuzz clean
+.PHONY: test lint typecheck unit docs install demo fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ fuzz: $(STAMP)
 # The library end to end, offline: a fake pool over loopback HTTP, tokens verified and refused.
 demo: $(STAMP)
 	$(BIN)/cognito-jwt demo
+
+# Side-by-side timing against the peers pinned in benchmarks/requirements.txt (never a
+# dependency of the library, never part of `make test`). BENCH_ARGS=--quick for a short run.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r benchmarks/requirements.txt
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache
