@@ -34,6 +34,18 @@ TOKEN_USES: frozenset[str] = frozenset({"id", "access"})
 _MAX_NUMERIC_DATE = 253402300799
 
 
+# (claim, required) pairs of the claims whose types check_token checks.
+_NUMERIC_DATE_CLAIMS = (("exp", True), ("iat", True), ("nbf", False), ("auth_time", False))
+_STRING_CLAIMS = (
+    ("iss", True),
+    ("token_use", True),
+    ("sub", False),
+    ("scope", False),
+    ("username", False),
+    ("cognito:username", False),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     """What one call accepts: the per-call half of the rules."""
@@ -123,14 +135,16 @@ def check_token(
         InvalidTokenUseError: ``token_use`` is neither ``"id"`` nor ``"access"``.
 
     """
-    _require_numeric_date(payload, "exp", required=True)
-    _require_numeric_date(payload, "iat", required=True)
-    _require_numeric_date(payload, "nbf", required=False)
-    _require_numeric_date(payload, "auth_time", required=False)
-    for name in ("iss", "token_use"):
-        _require_string(payload, name, required=True)
-    for name in ("sub", "scope", "username", "cognito:username"):
-        _require_string(payload, name, required=False)
+    # Exact JSON types take the quick test; anything else goes through the
+    # helpers, which accept what they accept and word the error otherwise.
+    for name, required in _NUMERIC_DATE_CLAIMS:
+        value = payload.get(name)
+        if (type(value) is int or type(value) is float) and 0 <= value <= _MAX_NUMERIC_DATE:
+            continue
+        _require_numeric_date(payload, name, required=required)
+    for name, required in _STRING_CLAIMS:
+        if type(payload.get(name)) is not str:
+            _require_string(payload, name, required=required)
     groups = payload.get("cognito:groups", [])
     if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
         raise MalformedTokenError("claim 'cognito:groups' must be a list of strings")

@@ -28,7 +28,7 @@ import socket
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import cachetools
@@ -437,6 +437,8 @@ class _IssuerState:
     url: str
     fetch_lock: threading.Lock = field(default_factory=threading.Lock)
     kids: frozenset[str] = frozenset()
+    # The keys of the set while it is fresh, read without the lock (see lookup()).
+    fresh_keys: Mapping[str, VerifyingKey] = field(default_factory=dict)
     unusable: Mapping[str, str] = field(default_factory=dict)
     fresh_until: float = float("-inf")
     next_attempt: float = float("-inf")
@@ -445,8 +447,7 @@ class _IssuerState:
     last_error: JWKSFetchError | JWKSFormatError | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Lookup:
+class Lookup(NamedTuple):
     """The answer of :meth:`KeyStore.lookup`: a key, or the attempt count a fetch must follow."""
 
     key: VerifyingKey | None
@@ -495,6 +496,12 @@ class KeyStore:
         """
         now = self._clock()
         state = self._states[issuer]
+        if now < state.fresh_until:
+            # The common case, without the lock: a fresh set that has the kid. A
+            # concurrent install swaps in a whole new dict, so the read sees one set.
+            key = state.fresh_keys.get(kid)
+            if key is not None:
+                return Lookup(key, state.attempts)
         with self._lock:
             key = self._keys.get((issuer, kid))
             if key is not None:
@@ -608,6 +615,7 @@ class KeyStore:
             self._keys[(issuer, kid)] = key
         state.kids = frozenset(keys)
         state.unusable = keys.unusable
+        state.fresh_keys = dict(keys)
         state.fresh_until = now + self._ttl
         if previous != dict(keys):
             self._on_change()

@@ -43,13 +43,27 @@ class CognitoClaims(Mapping[str, Any]):
 
     def __init__(self, payload: Mapping[str, Any]) -> None:
         """Wrap ``payload`` (copied and frozen; the caller's object is not kept)."""
-        self._data: dict[str, Any] = {k: _freeze(v) for k, v in payload.items()}
-        groups = self._data.get("cognito:groups", ())
-        self._groups: tuple[str, ...] = tuple(groups)
-        scope = self._data.get("scope")
-        self._scopes: frozenset[str] = (
-            frozenset(scope.split()) if isinstance(scope, str) else frozenset()
-        )
+        self._wrap({k: _freeze(v) for k, v in payload.items()})
+
+    def _wrap(self, data: dict[str, Any]) -> None:
+        self._data: dict[str, Any] = data
+        # groups and scopes are worked out on first use: most calls ask for neither.
+        self._groups: tuple[str, ...] | None = None
+        self._scopes: frozenset[str] | None = None
+
+    @classmethod
+    def _adopt(cls, payload: dict[str, Any]) -> CognitoClaims:
+        """Wrap a freshly decoded payload that nobody else holds, freezing it in place.
+
+        The verifier's fast path: no copy of the top level, which only this
+        instance will ever reference.
+        """
+        for name, value in payload.items():
+            if type(value) is dict or type(value) is list:
+                payload[name] = _freeze(value)
+        claims = cls.__new__(cls)
+        claims._wrap(payload)
+        return claims
 
     def __getitem__(self, key: str) -> Any:
         """Return the claim ``key``; raises ``KeyError`` when the token has no such claim."""
@@ -107,11 +121,16 @@ class CognitoClaims(Mapping[str, Any]):
     @property
     def groups(self) -> tuple[str, ...]:
         """The user's ``cognito:groups``, empty when the token names none."""
+        if self._groups is None:
+            self._groups = tuple(self._data.get("cognito:groups", ()))
         return self._groups
 
     @property
     def scopes(self) -> frozenset[str]:
         """The scopes of the space-separated ``scope`` claim (access tokens)."""
+        if self._scopes is None:
+            scope = self._data.get("scope")
+            self._scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
         return self._scopes
 
     @property

@@ -13,7 +13,6 @@ from pathlib import Path
 from types import EllipsisType
 from typing import Any, Protocol
 
-import cachetools
 import requests
 
 from cognito_jwt import _checks, _jwks, _pool, _token
@@ -39,6 +38,9 @@ CustomCheck = Callable[[CognitoClaims], None]
 
 # Tokens longer than this are verified but not cached (a Cognito token is 1 to 2 KiB).
 _MAX_CACHED_TOKEN = 4096
+# Header segments remembered as acceptable: a pool has a handful, one per kid.
+_MAX_KNOWN_HEADERS = 32
+_MAX_KNOWN_HEADER = 1024
 # A verified token's claims are reused for at most this long.
 _TOKEN_CACHE_SECONDS = 60.0
 _MAX_LEEWAY = 300.0
@@ -213,12 +215,10 @@ class CognitoVerifier:
         self._clock = clock
 
         cache_size = _count("token_cache_size", token_cache_size, minimum=0)
-        self._token_cache: cachetools.TTLCache[str, CognitoClaims] | None = (
-            cachetools.TTLCache(maxsize=cache_size, ttl=_TOKEN_CACHE_SECONDS, timer=clock)
-            if cache_size
-            else None
-        )
-        self._token_cache_lock = threading.Lock()
+        self._token_cache = _VerifiedTokens(cache_size) if cache_size else None
+        # Header segments already found acceptable, with their kid: a pool's
+        # tokens share a couple of headers, so most are never decoded twice.
+        self._known_headers: dict[str, str] = {}
 
         timeout = _seconds("timeout", timeout, minimum=0.0, strict=True)
         jwks_ttl = _seconds("jwks_ttl", jwks_ttl, minimum=0.0, strict=True)
@@ -462,39 +462,31 @@ class CognitoVerifier:
 
     def _cached(self, token: object) -> CognitoClaims | None:
         cache = self._token_cache
-        if cache is None or not isinstance(token, str) or len(token) > _MAX_CACHED_TOKEN:
+        if cache is None or type(token) is not str:
             return None
-        with self._token_cache_lock:
-            claims = cache.get(token)
-        if claims is None:
-            return None
-        # The lifetime rules depend on the clock: check them again on every hit
-        # (a cached token may have expired since, or the clock been set back).
-        now = self._clock()
-        leeway = self._leeway
-        if now >= claims["exp"] + leeway or claims["iat"] > now + leeway:
-            return None
-        nbf = claims.get("nbf")
-        if nbf is not None and nbf > now + leeway:
-            return None
-        return claims
+        return cache.get(token, self._clock())
 
     def _parse(self, token: object) -> tuple[_token.ParsedToken, str]:
-        parsed = _token.parse(token, self._max_token_bytes)
+        parsed = _token.parse(token, self._max_token_bytes, self._known_headers)
         issuer = _checks.unverified_issuer(parsed.payload, self._issuers)
         return parsed, issuer
 
     def _finish(self, token: str, parsed: _token.ParsedToken, key: VerifyingKey) -> CognitoClaims:
         if not key.verify(parsed.signing_input, parsed.signature):
             raise InvalidSignatureError(f"signature does not verify with key {_describe(key.kid)}")
-        _checks.check_token(
-            parsed.payload, now=self._clock(), leeway=self._leeway, issuers=self._issuers
-        )
-        claims = CognitoClaims(parsed.payload)
+        if parsed.header is not None and len(parsed.header_segment) <= _MAX_KNOWN_HEADER:
+            # Remembered only once a signature under it verified: a flood of made-up
+            # headers cannot push the pool's own out.
+            known = self._known_headers
+            if len(known) >= _MAX_KNOWN_HEADERS:
+                known.clear()
+            known[parsed.header_segment] = parsed.kid
+        now = self._clock()
+        _checks.check_token(parsed.payload, now=now, leeway=self._leeway, issuers=self._issuers)
+        claims = CognitoClaims._adopt(parsed.payload)
         cache = self._token_cache
         if cache is not None and len(token) <= _MAX_CACHED_TOKEN:
-            with self._token_cache_lock:
-                cache[token] = claims
+            cache.put(token, claims, now, self._leeway)
         return claims
 
     def _authorize(self, claims: CognitoClaims, policy: Policy) -> CognitoClaims:
@@ -511,8 +503,46 @@ class CognitoVerifier:
 
     def _clear_token_cache(self) -> None:
         if self._token_cache is not None:
-            with self._token_cache_lock:
-                self._token_cache.clear()
+            self._token_cache.clear()
+
+
+class _VerifiedTokens:
+    """Claims of verified tokens by token text, reused within each token's lifetime.
+
+    At most ``maxsize`` entries (the oldest goes first), each for at most
+    ``_TOKEN_CACHE_SECONDS`` and only while the lifetime rules (``exp``, ``nbf``,
+    ``iat`` with the leeway) still hold, so a hit never returns what a full
+    verification would refuse. Reads take no lock (a dict read is atomic);
+    writes do.
+    """
+
+    __slots__ = ("_entries", "_lock", "_maxsize")
+
+    def __init__(self, maxsize: int) -> None:
+        self._entries: dict[str, tuple[CognitoClaims, float, float]] = {}
+        self._lock = threading.Lock()
+        self._maxsize = maxsize
+
+    def get(self, token: str, now: float) -> CognitoClaims | None:
+        entry = self._entries.get(token)
+        if entry is not None and entry[1] <= now < entry[2]:
+            return entry[0]
+        return None
+
+    def put(self, token: str, claims: CognitoClaims, now: float, leeway: float) -> None:
+        # The window in which verify() would accept the token again: from iat and
+        # nbf (minus the leeway) until exp (plus the leeway), at most 60 s from now.
+        not_before = max(claims["iat"], claims.get("nbf", 0)) - leeway
+        not_after = min(now + _TOKEN_CACHE_SECONDS, claims["exp"] + leeway)
+        with self._lock:
+            entries = self._entries
+            if token not in entries and len(entries) >= self._maxsize:
+                del entries[next(iter(entries))]
+            entries[token] = (claims, not_before, not_after)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
 class MultiPoolVerifier:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -99,21 +98,43 @@ def test_a_fake_pool_token_parses_with_its_kid_and_claims(pool: FakeUserPool) ->
 
     assert parsed.kid == access_key.kid
     assert parsed.kid != id_key.kid
+    assert parsed.header is not None
     assert parsed.header["alg"] == "RS256"
     assert parsed.payload["iss"] == pool.issuer
     assert parsed.payload["username"] == "bob"
     assert len(parsed.signature) == 256
 
 
-def test_parsed_token_is_frozen() -> None:
-    parsed = _token.parse(make_token(), LIMIT)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        parsed.signature = b""  # type: ignore[misc]
+def test_known_header_segment_is_not_decoded_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    token = make_token()
+    first = _token.parse(token, LIMIT)
+    assert first.header is not None
+    calls: list[bytes] = []
+    real = _token.loads_strict
+
+    def counting(data: bytes, what: str, error: type[Exception]) -> dict[str, Any]:
+        calls.append(data)
+        return real(data, what, error)
+
+    monkeypatch.setattr(_token, "loads_strict", counting)
+    again = _token.parse(token, LIMIT, {first.header_segment: first.kid})
+    assert again.header is None
+    assert again.kid == first.kid
+    assert again.payload == first.payload
+    assert len(calls) == 1  # the payload only
+
+
+def test_unknown_header_segment_is_checked_whatever_is_known() -> None:
+    bad = make_token(header_with(alg="none"))
+    with pytest.raises(InvalidSignatureError):
+        _token.parse(bad, LIMIT, {"eyJhbGciOiJSUzI1NiJ9": "some-kid"})
 
 
 @pytest.mark.parametrize("typ", ["JWT", "jwt", "Jwt"])
 def test_typ_jwt_is_accepted_in_any_case(typ: str) -> None:
-    assert _token.parse(make_token(header_with(typ=typ)), LIMIT).header["typ"] == typ
+    header = _token.parse(make_token(header_with(typ=typ)), LIMIT).header
+    assert header is not None
+    assert header["typ"] == typ
 
 
 @pytest.mark.parametrize("typ", ["at+jwt", "JWS", "", 1, ["JWT"]])
@@ -123,6 +144,7 @@ def test_typ_other_than_jwt_is_rejected(typ: object) -> None:
 
 def test_unknown_header_and_payload_members_are_kept() -> None:
     parsed = _token.parse(make_token(header_with(x="y"), {**PAYLOAD, "custom:tier": "gold"}), LIMIT)
+    assert parsed.header is not None
     assert parsed.header["x"] == "y"
     assert parsed.payload["custom:tier"] == "gold"
 
@@ -167,7 +189,7 @@ def test_the_size_cap_is_enforced_before_any_decoding(
 
         return wrapper
 
-    monkeypatch.setattr(_token, "urlsafe_b64decode", spy("base64", base64.urlsafe_b64decode))
+    monkeypatch.setattr(_token, "b64url_decode", spy("base64", _token.b64url_decode))
     monkeypatch.setattr(_token, "loads_strict", spy("json", _token.loads_strict))
     monkeypatch.setattr(_token, "_describe_shape", spy("shape", _token._describe_shape))
 
