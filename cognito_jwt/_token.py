@@ -19,11 +19,14 @@ from typing import Any, NoReturn
 from cognito_jwt.exceptions import InvalidSignatureError, MalformedTokenError, _describe
 
 _BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-_INDEX = {c: i for i, c in enumerate(_BASE64URL)}
+# The value of each base64url character, looked up by character or by byte.
+_INDEX: dict[str | int, int] = {c: i for i, c in enumerate(_BASE64URL)}
+_INDEX.update({ord(c): i for i, c in enumerate(_BASE64URL)})
 # A compact JWS holds base64url characters and dots, nothing else: no padding, no
 # '+' or '/', no whitespace. Deleting those leaves nothing (bytes.translate is one C pass).
 _COMPACT_ALPHABET = (_BASE64URL + ".").encode("ascii")
 _TO_STANDARD_BASE64 = bytes.maketrans(b"-_", b"+/")
+_PADDING = {0: b"", 2: b"==", 3: b"="}
 # Where a lone surrogate could come from: a \uD800 to \uDFFF escape (the text itself
 # was strictly UTF-8 decoded, so it holds none).
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -48,7 +51,7 @@ class ParsedToken:
     acceptable (see :func:`parse`); ``kid`` is always set.
     """
 
-    header_segment: str
+    header_segment: bytes
     header: dict[str, Any] | None
     kid: str
     payload: dict[str, Any]
@@ -124,6 +127,17 @@ _DECODER = json.JSONDecoder(
     parse_int=_parse_int,
     parse_float=_parse_float,
 )
+# The same rules where the text has no run of more than _MAX_INT_DIGITS digits, so
+# that no integer can be too long: ints are then left to the C parser (the
+# parse_int hook would cost a Python call for every number of every token).
+_DECODER_SHORT_INTS = json.JSONDecoder(
+    object_pairs_hook=_reject_duplicates,
+    parse_constant=_reject_constant,
+    parse_float=_parse_float,
+)
+# Maps every digit to "1" and every other byte to "0": a run of digits becomes a run of 1s.
+_DIGITS_TO_ONES = bytes(0x31 if 0x30 <= b <= 0x39 else 0x30 for b in range(256))
+_LONG_DIGIT_RUN = b"1" * (_MAX_INT_DIGITS + 1)
 
 
 def loads_strict(data: bytes, what: str, error: type[Exception]) -> dict[str, Any]:
@@ -140,8 +154,11 @@ def loads_strict(data: bytes, what: str, error: type[Exception]) -> dict[str, An
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise error(f"{what} is not valid UTF-8") from None
+    decoder = (
+        _DECODER if _LONG_DIGIT_RUN in data.translate(_DIGITS_TO_ONES) else _DECODER_SHORT_INTS
+    )
     try:
-        value = _DECODER.decode(text)
+        value = decoder.decode(text)
         # Walking the values is needed only where the text could nest deeper than
         # MAX_DEPTH (it has more brackets than that) or hold a surrogate escape.
         if text.count("{") + text.count("[") > MAX_DEPTH or (
@@ -157,7 +174,7 @@ def loads_strict(data: bytes, what: str, error: type[Exception]) -> dict[str, An
     return value
 
 
-def b64url_decode(segment: str, what: str, error: type[Exception]) -> bytes:
+def b64url_decode(segment: str | bytes, what: str, error: type[Exception]) -> bytes:
     """Decode unpadded base64url in its one canonical form (unused trailing bits zero).
 
     The alphabet must already have been checked by the caller.
@@ -174,18 +191,18 @@ def b64url_decode(segment: str, what: str, error: type[Exception]) -> bytes:
         unused_bits_mask = 0b1111 if remainder == 2 else 0b11
         if _INDEX[segment[-1]] & unused_bits_mask:
             raise error(f"{what} is not canonical base64url")
-        segment += "=" * (4 - remainder)
+    data = segment.encode("ascii") if isinstance(segment, str) else segment
     try:
         # bytes.translate: one table lookup per byte (str.translate with a mapping is
         # several times slower on a 342-character signature).
-        standard = segment.encode("ascii").translate(_TO_STANDARD_BASE64)
+        standard = data.translate(_TO_STANDARD_BASE64) + _PADDING[remainder]
         return binascii.a2b_base64(standard, strict_mode=True)
     except (binascii.Error, ValueError):  # pragma: no cover - alphabet checked before
         raise error(f"{what} is not base64url") from None
 
 
 def parse(
-    token: object, max_bytes: int, known_headers: Mapping[str, str] | None = None
+    token: object, max_bytes: int, known_headers: Mapping[bytes, str] | None = None
 ) -> ParsedToken:
     """Split and decode a compact JWS, checking its form and header strictly.
 
@@ -203,10 +220,13 @@ def parse(
         raise MalformedTokenError(f"token must be a str, not {type(token).__name__}")
     if len(token) > max_bytes:
         raise MalformedTokenError(f"token is {len(token)} characters, over the {max_bytes} limit")
-    if not token.isascii() or token.encode("ascii").translate(None, _COMPACT_ALPHABET):
+    if not token.isascii():
         raise MalformedTokenError(_describe_shape(token))
-    segments = token.split(".")
-    if len(segments) != 3 or "" in segments:
+    raw = token.encode("ascii")
+    if raw.translate(None, _COMPACT_ALPHABET):
+        raise MalformedTokenError(_describe_shape(token))
+    segments = raw.split(b".")
+    if len(segments) != 3 or b"" in segments:
         raise MalformedTokenError(_describe_shape(token))
     header_b64, payload_b64, signature_b64 = segments
     header: dict[str, Any] | None = None
@@ -220,7 +240,7 @@ def parse(
         b64url_decode(payload_b64, "payload", MalformedTokenError), "payload", MalformedTokenError
     )
     signature = b64url_decode(signature_b64, "signature", MalformedTokenError)
-    signing_input = token[: len(header_b64) + 1 + len(payload_b64)].encode("ascii")
+    signing_input = raw[: len(header_b64) + 1 + len(payload_b64)]
     return ParsedToken(header_b64, header, kid, payload, signing_input, signature)
 
 

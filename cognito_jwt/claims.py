@@ -69,6 +69,15 @@ class CognitoClaims(Mapping[str, Any]):
         """Return the claim ``key``; raises ``KeyError`` when the token has no such claim."""
         return self._data[key]
 
+    def get(self, key: str, default: Any = None) -> Any:
+        """Return the claim ``key``, or ``default`` when the token has no such claim."""
+        # Mapping.get would go through __getitem__ and a caught KeyError: slower.
+        return self._data.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        """Return whether the token has the claim ``key``."""
+        return key in self._data
+
     def __iter__(self) -> Iterator[str]:
         """Iterate over the claim names."""
         return iter(self._data)

@@ -218,7 +218,7 @@ class CognitoVerifier:
         self._token_cache = _VerifiedTokens(cache_size) if cache_size else None
         # Header segments already found acceptable, with their kid: a pool's
         # tokens share a couple of headers, so most are never decoded twice.
-        self._known_headers: dict[str, str] = {}
+        self._known_headers: dict[bytes, str] = {}
 
         timeout = _seconds("timeout", timeout, minimum=0.0, strict=True)
         jwks_ttl = _seconds("jwks_ttl", jwks_ttl, minimum=0.0, strict=True)
@@ -532,8 +532,9 @@ class _VerifiedTokens:
     def put(self, token: str, claims: CognitoClaims, now: float, leeway: float) -> None:
         # The window in which verify() would accept the token again: from iat and
         # nbf (minus the leeway) until exp (plus the leeway), at most 60 s from now.
-        not_before = max(claims["iat"], claims.get("nbf", 0)) - leeway
-        not_after = min(now + _TOKEN_CACHE_SECONDS, claims["exp"] + leeway)
+        data = claims._data
+        not_before = max(data["iat"], data.get("nbf", 0)) - leeway
+        not_after = min(now + _TOKEN_CACHE_SECONDS, data["exp"] + leeway)
         with self._lock:
             entries = self._entries
             if token not in entries and len(entries) >= self._maxsize:

@@ -127,7 +127,7 @@ def test_known_header_segment_is_not_decoded_again(monkeypatch: pytest.MonkeyPat
 def test_unknown_header_segment_is_checked_whatever_is_known() -> None:
     bad = make_token(header_with(alg="none"))
     with pytest.raises(InvalidSignatureError):
-        _token.parse(bad, LIMIT, {"eyJhbGciOiJSUzI1NiJ9": "some-kid"})
+        _token.parse(bad, LIMIT, {b"eyJhbGciOiJSUzI1NiJ9": "some-kid"})
 
 
 @pytest.mark.parametrize("typ", ["JWT", "jwt", "Jwt"])
