@@ -8,6 +8,7 @@ import math
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import EllipsisType
@@ -519,7 +520,9 @@ class _VerifiedTokens:
     __slots__ = ("_entries", "_lock", "_maxsize")
 
     def __init__(self, maxsize: int) -> None:
-        self._entries: dict[str, tuple[CognitoClaims, float, float]] = {}
+        # OrderedDict: dropping the oldest entry is O(1) (a plain dict's first live
+        # entry sits behind the slots of every entry deleted before it).
+        self._entries: OrderedDict[str, tuple[CognitoClaims, float, float]] = OrderedDict()
         self._lock = threading.Lock()
         self._maxsize = maxsize
 
@@ -538,7 +541,7 @@ class _VerifiedTokens:
         with self._lock:
             entries = self._entries
             if token not in entries and len(entries) >= self._maxsize:
-                del entries[next(iter(entries))]
+                entries.popitem(last=False)
             entries[token] = (claims, not_before, not_after)
 
     def clear(self) -> None:
