@@ -526,6 +526,12 @@ class KeyStore:
             JWKSFormatError: the fetched document is not a usable JWKS.
 
         """
+        state = self._states[issuer]
+        if self._clock() < state.fresh_until:
+            # lookup()'s common case, inlined: this runs on every verification.
+            key = state.fresh_keys.get(kid)
+            if key is not None:
+                return key
         found = self.lookup(issuer, kid)
         if found.key is not None:
             return found.key
