@@ -391,6 +391,8 @@ def test_only_utf8_json_objects_are_accepted(where: str, raw: bytes, reason: str
         pytest.param(b'{"a":{"b":1,"b":2}}', id="nested"),
         pytest.param(b'{"a":[{"x":1,"x":1}]}', id="in-array-same-value"),
         pytest.param(b'{"exp":1,"\\u0065xp":2}', id="escaped-name"),
+        pytest.param(b'{"sub":"a", "sub" :"b"}', id="space-before-colon"),
+        pytest.param(b'{"sub":"a",\n"sub"\t:\r"b"}', id="other-whitespace"),
     ],
 )
 def test_duplicate_member_names_in_the_payload_are_rejected(raw: bytes) -> None:
