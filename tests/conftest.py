@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -82,14 +84,17 @@ def _handler_for(server: JWKSServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def jwks_server() -> Iterator[JWKSServer]:
-    """A loopback JWKS server (empty key set until the test sets ``body``)."""
-    state = JWKSServer()
+@contextmanager
+def running_jwks_server(
+    state: JWKSServer, tls: ssl.SSLContext | None = None
+) -> Iterator[JWKSServer]:
+    """Serve ``state`` on a free 127.0.0.1 port (https with ``tls``) until the block ends."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
     httpd.daemon_threads = True
-    port = httpd.server_address[1]
-    state.base_url = f"http://127.0.0.1:{port}"
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
+    scheme = "http" if tls is None else "https"
+    state.base_url = f"{scheme}://127.0.0.1:{httpd.server_address[1]}"
     state.url = f"{state.base_url}/.well-known/jwks.json"
     # A short poll interval: shutdown() waits for the serve loop's next poll.
     thread = threading.Thread(
@@ -102,6 +107,13 @@ def jwks_server() -> Iterator[JWKSServer]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def jwks_server() -> Iterator[JWKSServer]:
+    """A loopback JWKS server (empty key set until the test sets ``body``)."""
+    with running_jwks_server(JWKSServer()) as state:
+        yield state
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ from cognito_jwt._crypto import VerifyingKey
 from cognito_jwt._jwks import MAX_JWKS_BYTES, HttpFetcher, KeyStore, check_jwks_url, parse_jwks
 from cognito_jwt.testing import FakeUserPool, SigningKey
 from cognito_jwt.testing._keys import b64url, generate_key
-from tests.conftest import FakeClock, JWKSServer, _handler_for
+from tests.conftest import FakeClock, JWKSServer, running_jwks_server
 
 TTL = 600.0
 COOLDOWN = 10.0
@@ -214,21 +214,15 @@ class StoppableServer:
 
     def __init__(self, state: JWKSServer) -> None:
         self.state = state
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
-        self._httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/.well-known/jwks.json"
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        self._thread.start()
+        self._stack = contextlib.ExitStack()
+        self._stack.enter_context(running_jwks_server(state))
+        self.url = state.url
         self.running = True
 
     def stop(self) -> None:
         if self.running:
             self.running = False
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._thread.join(timeout=5)
+            self._stack.close()
 
 
 @pytest.fixture
@@ -281,22 +275,8 @@ def tls_jwks_server(
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert_file))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
-    state = JWKSServer(body=pool.jwks)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
-    httpd.daemon_threads = True
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    state.base_url = f"https://127.0.0.1:{httpd.server_address[1]}"
-    state.url = f"{state.base_url}/.well-known/jwks.json"
-    thread = threading.Thread(
-        target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-    )
-    thread.start()
-    try:
+    with running_jwks_server(JWKSServer(body=pool.jwks), context) as state:
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
 
 
 def count_signature_checks(monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
