@@ -9,6 +9,7 @@ import argparse
 import base64
 import binascii
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -79,6 +80,14 @@ def _parser() -> argparse.ArgumentParser:
     keys.add_argument("--jwks-file", type=Path, help="read the pool's keys from this file")
     keys.add_argument("--jwks-url", help="fetch the keys from this URL (emulators)")
     verify.add_argument(
+        "--issuer", help="the issuer tokens carry, when not Cognito's own (emulators)"
+    )
+    verify.add_argument(
+        "--allow-http",
+        action="store_true",
+        help="allow a plain http JWKS URL on a host other than this machine",
+    )
+    verify.add_argument(
         "--leeway", type=float, default=0.0, help="seconds of clock skew allowed (default 0)"
     )
     inspect = commands.add_parser(
@@ -90,13 +99,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _NoTokenError(Exception):
+    """The token argument, or standard input, was empty."""
+
+
 def _read_token(value: str, stdin: TextIO) -> str:
-    return stdin.read().strip() if value == "-" else value.strip()
+    token = stdin.read().strip() if value == "-" else value.strip()
+    if not token:
+        source = "standard input" if value == "-" else "the TOKEN argument"
+        raise _NoTokenError(f"cognito-jwt: error: no token in {source}")
+    return token
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``cognito-jwt`` with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error argparse has reported
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     command: Callable[[argparse.Namespace], int] = {
         "demo": _demo,
         "verify": _verify,
@@ -104,6 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     }[args.command]
     try:
         return command(args)
+    except BrokenPipeError:
+        # The reader went away (`cognito-jwt demo | head`): stop quietly, and keep
+        # Python from complaining about the closed pipe at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_VALID
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         return 130
 
@@ -114,8 +140,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from cognito_jwt.verifier import CognitoVerifier  # noqa: PLC0415 - keep --help fast
 
-    token = _read_token(args.token, sys.stdin)
-    options: dict[str, Any] = {"leeway": args.leeway}
+    try:
+        token = _read_token(args.token, sys.stdin)
+    except _NoTokenError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    options: dict[str, Any] = {"leeway": args.leeway, "allow_http": args.allow_http}
+    if args.issuer is not None:
+        options["issuer"] = args.issuer
     try:
         if args.jwks_file is not None:
             try:
@@ -174,7 +206,11 @@ def _when(value: Any, now: float) -> str | None:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    token = _read_token(args.token, sys.stdin)
+    try:
+        token = _read_token(args.token, sys.stdin)
+    except _NoTokenError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
     segments = token.split(".")
     if len(segments) != 3:
         print(

@@ -78,8 +78,10 @@ def is_loopback_host(host: str | None) -> bool:
         return False
 
 
-def check_jwks_url(url: object, *, allow_http: bool) -> str:
+def check_jwks_url(url: object, *, allow_http: bool, name: str = "jwks_url") -> str:
     """Return ``url`` if keys may be fetched from it: https, or http on loopback.
+
+    ``name`` says in messages where the URL came from.
 
     Raises:
         ConfigurationError: another scheme, no host, or http to a non-loopback host
@@ -87,15 +89,15 @@ def check_jwks_url(url: object, *, allow_http: bool) -> str:
 
     """
     if not isinstance(url, str):
-        raise ConfigurationError(f"jwks_url must be a str, not {type(url).__name__}")
+        raise ConfigurationError(f"{name} must be a str, not {type(url).__name__}")
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ConfigurationError(f"jwks_url {url!r} is not an absolute https URL")
+        raise ConfigurationError(f"{name} {url!r} is not an absolute https URL")
     if parts.username or parts.password:
-        raise ConfigurationError("jwks_url must not carry credentials")
+        raise ConfigurationError(f"{name} must not carry credentials")
     if parts.scheme == "http" and not (allow_http or is_loopback_host(parts.hostname)):
         raise ConfigurationError(
-            f"jwks_url {url!r} is plain http; keys must come over https "
+            f"{name} {url!r} is plain http; keys must come over https "
             "(http is allowed for loopback hosts, or with allow_http=True)"
         )
     return url

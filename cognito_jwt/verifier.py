@@ -188,8 +188,11 @@ class CognitoVerifier:
         jwks_urls = {iss: _pool.jwks_url_for(iss) for iss in issuers}
         if jwks_url is not None:
             jwks_urls[issuers[0]] = _jwks.check_jwks_url(jwks_url, allow_http=allow_http)
-        for url in jwks_urls.values():
-            _jwks.check_jwks_url(url, allow_http=allow_http)
+        if jwks is None:  # static keys are never fetched: their URLs do not matter
+            for url in jwks_urls.values():
+                if url != jwks_url:
+                    name = "the JWKS URL derived from the issuer,"
+                    _jwks.check_jwks_url(url, allow_http=allow_http, name=name)
         self._issuers = tuple(issuers)
         self._jwks_urls = jwks_urls
 

@@ -138,9 +138,9 @@ class TestVerify:
     def test_usage_errors_exit_2(
         self, capsys: pytest.CaptureFixture[str], pool: FakeUserPool, tmp_path: Path
     ) -> None:
-        with pytest.raises(SystemExit) as info:
-            main(["verify", "tok"])
-        assert info.value.code == 2
+        code, _, err = run(capsys, "verify", "tok")
+        assert code == 2
+        assert "--region" in err
         code, _, err = run(
             capsys, "verify", "tok", "--region", "eu-west-1", "--pool-id", "us-east-1_X"
         )
@@ -156,6 +156,40 @@ class TestVerify:
         )
         assert code == 2
         assert "--jwks-file" in err
+
+
+    def test_empty_token_is_a_usage_error(
+        self, capsys: pytest.CaptureFixture[str], pool: FakeUserPool, jwks_file: str
+    ) -> None:
+        code, _, err = run(
+            capsys, "verify", "-", *pool_args(pool), "--jwks-file", jwks_file, stdin="\n"
+        )
+        assert code == 2
+        assert err == "cognito-jwt: error: no token in standard input\n"
+        code, _, err = run(capsys, "inspect", "  ")
+        assert code == 2
+
+    def test_issuer_override_and_allow_http(
+        self, capsys: pytest.CaptureFixture[str], pool: FakeUserPool, jwks_file: str
+    ) -> None:
+        issuer = "http://localhost.localstack.cloud:4566/eu-west-1_TestPool1"
+        token = pool.access_token("lou", claims={"iss": issuer})
+        args = [*pool_args(pool), "--issuer", issuer, "--jwks-file", jwks_file]
+        code, out, err = run(capsys, "verify", token, *args)
+        assert code == 0, err
+        assert json.loads(out)["username"] == "lou"
+        remote = "http://jwks.internal/keys"
+        code, _, err = run(
+            capsys, "verify", token, *pool_args(pool), "--issuer", issuer, "--jwks-url", remote
+        )
+        assert code == 2
+        assert "plain http" in err
+
+    def test_help_returns_0(self, capsys: pytest.CaptureFixture[str]) -> None:
+        code, out, _ = run(capsys, "verify", "--help")
+        assert code == 0
+        assert "--jwks-file" in out
+        assert "examples:" in out
 
 
 class TestInspect:
