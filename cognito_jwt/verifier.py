@@ -23,7 +23,6 @@ from cognito_jwt.claims import CognitoClaims
 from cognito_jwt.exceptions import (
     CognitoJWTError,
     ConfigurationError,
-    InvalidIssuerError,
     InvalidSignatureError,
     InvalidTokenError,
     MalformedTokenError,
@@ -588,12 +587,7 @@ class MultiPoolVerifier:
 
         """
         parsed = _token.parse(token, self._max_token_bytes)
-        _checks.unverified_issuer(parsed.payload, self._routes)
-        issuer: str = parsed.payload["iss"]
-        verifier = self._routes.get(issuer)
-        if verifier is None:  # pragma: no cover - unverified_issuer checked membership
-            raise InvalidIssuerError("unknown issuer", claim="iss", expected=(), actual=None)
-        return verifier
+        return self._routes[_checks.unverified_issuer(parsed.payload, self._routes)]
 
     def verify(self, token: str, **options: Any) -> CognitoClaims:
         """Verify ``token`` with its pool's verifier; options as :meth:`CognitoVerifier.verify`."""
