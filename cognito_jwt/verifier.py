@@ -298,12 +298,7 @@ class CognitoVerifier:
 
         """
         policy = self._call_policy(token_use, client_ids, allowed_groups, required_scopes)
-        claims = self._cached(token)
-        if claims is None:
-            parsed, issuer = self._parse(token)
-            key = self._keys.get(issuer, parsed.kid)
-            claims = self._finish(token, parsed, key)
-        return self._authorize(claims, policy)
+        return self._verify(token, None, policy)
 
     async def averify(
         self,
@@ -320,17 +315,7 @@ class CognitoVerifier:
         callers share one cache and one in-flight fetch.
         """
         policy = self._call_policy(token_use, client_ids, allowed_groups, required_scopes)
-        claims = self._cached(token)
-        if claims is None:
-            parsed, issuer = self._parse(token)
-            found = self._keys.lookup(issuer, parsed.kid)
-            key = found.key
-            if key is None:
-                key = await asyncio.to_thread(
-                    self._keys.fetch_and_get, issuer, parsed.kid, found.attempts
-                )
-            claims = self._finish(token, parsed, key)
-        return self._authorize(claims, policy)
+        return await self._averify(token, None, policy)
 
     def verify_bearer(
         self,
@@ -469,8 +454,37 @@ class CognitoVerifier:
             return None
         return cache.get(token, self._clock())
 
-    def _parse(self, token: object) -> tuple[_token.ParsedToken, str]:
-        parsed = _token.parse(token, self._max_token_bytes, self._known_headers)
+    def _verify(
+        self, token: str, parsed: _token.ParsedToken | None, policy: Policy
+    ) -> CognitoClaims:
+        """Verify ``token`` (already ``parsed`` when a router did it) for ``policy``."""
+        claims = self._cached(token)
+        if claims is None:
+            parsed, issuer = self._parse(token, parsed)
+            claims = self._finish(token, parsed, self._keys.get(issuer, parsed.kid))
+        return self._authorize(claims, policy)
+
+    async def _averify(
+        self, token: str, parsed: _token.ParsedToken | None, policy: Policy
+    ) -> CognitoClaims:
+        """:meth:`_verify` with the JWKS fetch, if one is needed, in a worker thread."""
+        claims = self._cached(token)
+        if claims is None:
+            parsed, issuer = self._parse(token, parsed)
+            found = self._keys.lookup(issuer, parsed.kid)
+            key = found.key
+            if key is None:
+                key = await asyncio.to_thread(
+                    self._keys.fetch_and_get, issuer, parsed.kid, found.attempts
+                )
+            claims = self._finish(token, parsed, key)
+        return self._authorize(claims, policy)
+
+    def _parse(
+        self, token: object, parsed: _token.ParsedToken | None
+    ) -> tuple[_token.ParsedToken, str]:
+        if parsed is None:
+            parsed = _token.parse(token, self._max_token_bytes, self._known_headers)
         issuer = _checks.unverified_issuer(parsed.payload, self._issuers)
         return parsed, issuer
 
@@ -572,6 +586,7 @@ class MultiPoolVerifier:
         if not self._routes:
             raise ConfigurationError("MultiPoolVerifier needs at least one verifier")
         self._max_token_bytes = max(v._max_token_bytes for v in self._routes.values())
+        self._known_headers: dict[bytes, str] = {}
 
     @property
     def verifiers(self) -> tuple[CognitoVerifier, ...]:
@@ -586,23 +601,84 @@ class MultiPoolVerifier:
             InvalidIssuerError: no verifier accepts its issuer (no key is fetched).
 
         """
-        parsed = _token.parse(token, self._max_token_bytes)
-        return self._routes[_checks.unverified_issuer(parsed.payload, self._routes)]
+        return self._route(token)[0]
 
-    def verify(self, token: str, **options: Any) -> CognitoClaims:
+    def _route(self, token: object) -> tuple[CognitoVerifier, _token.ParsedToken]:
+        # Parsed once here; the verifier it routes to does not parse again.
+        parsed = _token.parse(token, self._max_token_bytes, self._known_headers)
+        return self._routes[_checks.unverified_issuer(parsed.payload, self._routes)], parsed
+
+    def _remember_header(self, parsed: _token.ParsedToken) -> None:
+        # As CognitoVerifier does: only a header under a signature that verified.
+        if parsed.header is not None and len(parsed.header_segment) <= _MAX_KNOWN_HEADER:
+            if len(self._known_headers) >= _MAX_KNOWN_HEADERS:
+                self._known_headers.clear()
+            self._known_headers[parsed.header_segment] = parsed.kid
+
+    def verify(
+        self,
+        token: str,
+        *,
+        token_use: TokenUse | EllipsisType | None = ...,
+        client_ids: str | Iterable[str] | EllipsisType | None = ...,
+        allowed_groups: str | Iterable[str] | None = None,
+        required_scopes: str | Iterable[str] | None = None,
+    ) -> CognitoClaims:
         """Verify ``token`` with its pool's verifier; options as :meth:`CognitoVerifier.verify`."""
-        return self.route(token).verify(token, **options)
+        verifier, parsed = self._route(token)
+        policy = verifier._call_policy(token_use, client_ids, allowed_groups, required_scopes)
+        claims = verifier._verify(token, parsed, policy)
+        self._remember_header(parsed)
+        return claims
 
-    def verify_bearer(self, authorization_header: str | None, **options: Any) -> CognitoClaims:
+    def verify_bearer(
+        self,
+        authorization_header: str | None,
+        *,
+        token_use: TokenUse | EllipsisType | None = ...,
+        client_ids: str | Iterable[str] | EllipsisType | None = ...,
+        allowed_groups: str | Iterable[str] | None = None,
+        required_scopes: str | Iterable[str] | None = None,
+    ) -> CognitoClaims:
         """Verify an ``Authorization: Bearer`` header value with the right pool's verifier."""
-        return self.verify(_bearer_token(authorization_header), **options)
+        return self.verify(
+            _bearer_token(authorization_header),
+            token_use=token_use,
+            client_ids=client_ids,
+            allowed_groups=allowed_groups,
+            required_scopes=required_scopes,
+        )
 
-    async def averify(self, token: str, **options: Any) -> CognitoClaims:
+    async def averify(
+        self,
+        token: str,
+        *,
+        token_use: TokenUse | EllipsisType | None = ...,
+        client_ids: str | Iterable[str] | EllipsisType | None = ...,
+        allowed_groups: str | Iterable[str] | None = None,
+        required_scopes: str | Iterable[str] | None = None,
+    ) -> CognitoClaims:
         """Verify ``token`` like :meth:`verify` without blocking the event loop."""
-        return await self.route(token).averify(token, **options)
+        verifier, parsed = self._route(token)
+        policy = verifier._call_policy(token_use, client_ids, allowed_groups, required_scopes)
+        claims = await verifier._averify(token, parsed, policy)
+        self._remember_header(parsed)
+        return claims
 
     async def averify_bearer(
-        self, authorization_header: str | None, **options: Any
+        self,
+        authorization_header: str | None,
+        *,
+        token_use: TokenUse | EllipsisType | None = ...,
+        client_ids: str | Iterable[str] | EllipsisType | None = ...,
+        allowed_groups: str | Iterable[str] | None = None,
+        required_scopes: str | Iterable[str] | None = None,
     ) -> CognitoClaims:
         """Verify an ``Authorization: Bearer`` header value without blocking the event loop."""
-        return await self.averify(_bearer_token(authorization_header), **options)
+        return await self.averify(
+            _bearer_token(authorization_header),
+            token_use=token_use,
+            client_ids=client_ids,
+            allowed_groups=allowed_groups,
+            required_scopes=required_scopes,
+        )

@@ -500,6 +500,33 @@ class TestMultiPool:
             multi.verify(other.access_token())
         assert jwks_server.requests == 0
 
+    def test_a_token_is_parsed_once(
+        self, pool: FakeUserPool, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from cognito_jwt import _token
+
+        other = FakeUserPool(user_pool_id="eu-west-1_Other")
+        multi = MultiPoolVerifier([pool.verifier(token_cache_size=0), other.verifier()])
+        calls: list[object] = []
+        real_parse = _token.parse
+
+        def counting_parse(*args: Any, **kwargs: Any) -> _token.ParsedToken:
+            calls.append(args[0])
+            return real_parse(*args, **kwargs)
+
+        monkeypatch.setattr(_token, "parse", counting_parse)
+        token = pool.access_token()
+        assert multi.verify(token).client_id == "test-client"
+        assert asyncio.run(multi.averify(token)).client_id == "test-client"
+        assert calls == [token, token]
+
+    def test_per_call_options_apply_to_the_routed_verifier(self, pool: FakeUserPool) -> None:
+        multi = MultiPoolVerifier([pool.verifier()])
+        with pytest.raises(InvalidTokenUseError):
+            multi.verify(pool.id_token(), token_use="access")
+        with pytest.raises(MissingGroupError):
+            multi.verify(pool.access_token(), allowed_groups="admins")
+
     def test_duplicate_issuer_and_empty_list(self, pool: FakeUserPool) -> None:
         with pytest.raises(ConfigurationError):
             MultiPoolVerifier([pool.verifier(), pool.verifier()])
