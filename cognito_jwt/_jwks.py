@@ -706,10 +706,6 @@ class StaticKeys:
         """Return the key ``kid``: static keys have nothing to fetch."""
         return self.get(issuer, kid)
 
-    def __len__(self) -> int:
-        """Return the number of keys."""
-        return len(self._keys)
-
 
 def static_keys(jwks: Mapping[str, Any]) -> StaticKeys:
     """Validate a ``jwks=`` argument and build its keys.

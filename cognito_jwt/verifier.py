@@ -105,6 +105,18 @@ def _issuer_url(value: object) -> str:
     return value
 
 
+def _remember_header(known: dict[bytes, str], parsed: _token.ParsedToken) -> None:
+    """Remember a decoded header segment as acceptable; call only once its signature verified.
+
+    Only headers under a valid signature get in, so a flood of made-up headers
+    cannot push a pool's own out; at most _MAX_KNOWN_HEADERS are kept.
+    """
+    if parsed.header is not None and len(parsed.header_segment) <= _MAX_KNOWN_HEADER:
+        if len(known) >= _MAX_KNOWN_HEADERS:
+            known.clear()
+        known[parsed.header_segment] = parsed.kid
+
+
 def _bearer_token(authorization: object) -> str:
     """Take the token out of an ``Authorization: Bearer <token>`` header value."""
     if authorization is None:
@@ -491,13 +503,7 @@ class CognitoVerifier:
     def _finish(self, token: str, parsed: _token.ParsedToken, key: VerifyingKey) -> CognitoClaims:
         if not key.verify(parsed.signing_input, parsed.signature):
             raise InvalidSignatureError(f"signature does not verify with key {_describe(key.kid)}")
-        if parsed.header is not None and len(parsed.header_segment) <= _MAX_KNOWN_HEADER:
-            # Remembered only once a signature under it verified: a flood of made-up
-            # headers cannot push the pool's own out.
-            known = self._known_headers
-            if len(known) >= _MAX_KNOWN_HEADERS:
-                known.clear()
-            known[parsed.header_segment] = parsed.kid
+        _remember_header(self._known_headers, parsed)
         now = self._clock()
         _checks.check_token(parsed.payload, now=now, leeway=self._leeway, issuers=self._issuers)
         claims = CognitoClaims._adopt(parsed.payload)
@@ -608,13 +614,6 @@ class MultiPoolVerifier:
         parsed = _token.parse(token, self._max_token_bytes, self._known_headers)
         return self._routes[_checks.unverified_issuer(parsed.payload, self._routes)], parsed
 
-    def _remember_header(self, parsed: _token.ParsedToken) -> None:
-        # As CognitoVerifier does: only a header under a signature that verified.
-        if parsed.header is not None and len(parsed.header_segment) <= _MAX_KNOWN_HEADER:
-            if len(self._known_headers) >= _MAX_KNOWN_HEADERS:
-                self._known_headers.clear()
-            self._known_headers[parsed.header_segment] = parsed.kid
-
     def verify(
         self,
         token: str,
@@ -628,7 +627,7 @@ class MultiPoolVerifier:
         verifier, parsed = self._route(token)
         policy = verifier._call_policy(token_use, client_ids, allowed_groups, required_scopes)
         claims = verifier._verify(token, parsed, policy)
-        self._remember_header(parsed)
+        _remember_header(self._known_headers, parsed)
         return claims
 
     def verify_bearer(
@@ -662,7 +661,7 @@ class MultiPoolVerifier:
         verifier, parsed = self._route(token)
         policy = verifier._call_policy(token_use, client_ids, allowed_groups, required_scopes)
         claims = await verifier._averify(token, parsed, policy)
-        self._remember_header(parsed)
+        _remember_header(self._known_headers, parsed)
         return claims
 
     async def averify_bearer(

@@ -364,6 +364,26 @@ class TestAverify:
 # --------------------------------------------------------------------------- caches
 
 
+class TestKnownHeaders:
+    def test_only_a_header_under_a_valid_signature_is_remembered(self, pool: FakeUserPool) -> None:
+        verifier = pool.verifier(token_cache_size=0)
+        forged = pool.access_token(headers={"typ": "JWT"}, signing_key=pool.unpublished_key())
+        forged = forged.replace(forged.split(".")[1], pool.access_token().split(".")[1])
+        with pytest.raises(CognitoJWTError):
+            verifier.verify(forged)
+        assert verifier._known_headers == {}
+        token = pool.access_token()
+        verifier.verify(token)
+        assert verifier._known_headers == {token.split(".")[0].encode(): pool.signing_keys[1].kid}
+        # The remembered header still leads to its own kid: a token signed by
+        # another key under that header is refused.
+        other = pool.access_token(
+            signing_key=pool.unpublished_key().with_kid(pool.signing_keys[1].kid)
+        )
+        with pytest.raises(InvalidSignatureError):
+            verifier.verify(other)
+
+
 class TestTokenCache:
     def test_repeated_token_returns_the_cached_claims(self, pool: FakeUserPool) -> None:
         verifier = pool.verifier()
