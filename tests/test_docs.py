@@ -63,7 +63,7 @@ def _language_and_classes(info: str) -> tuple[str, frozenset[str]]:
     """Split a fence's info string: ``python title="x"`` or ``{.python .no-run}``."""
     braced = _BRACED.match(info)
     if braced is None:
-        return (info.split()[0].lower() if info else ""), frozenset()
+        return (info.split(maxsplit=1)[0].lower() if info else ""), frozenset()
     classes = [word[1:] for word in braced["attributes"].split() if word.startswith(".")]
     language = classes[0].lower() if classes else ""
     return language, frozenset(classes[1:])
@@ -147,7 +147,7 @@ def test_code_blocks_reads_braced_classes_and_indented_blocks() -> None:
     text = (
         "```{.python .no-run}\nimport other_library\n```\n\n"
         '```python title="app.py"\nx = 1\n```\n\n'
-        '!!! note\n\n    ```python\n    y = 2\n    ```\n\n'
+        "!!! note\n\n    ```python\n    y = 2\n    ```\n\n"
         '=== "TypeScript"\n\n    ```typescript\n    const z = 3;\n    ```\n\n'
         '=== "Python"\n\n    ```python\n    z = 3\n    ```\n\n'
         "::: cognito_jwt\n    options:\n      heading_level: 2\n"

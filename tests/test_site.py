@@ -120,7 +120,8 @@ def test_no_page_loads_anything_from_outside_the_site(site: Path) -> None:
     }
     assert outside == set()
     # Nor does the theme ask the GitHub API for the repository's stars and forks.
-    assert not [page for page, parser in pages if ("data-md-component", "source") in parser.attributes]
+    source_facts = ("data-md-component", "source")
+    assert not [page for page, parser in pages if source_facts in parser.attributes]
 
 
 def test_no_stylesheet_loads_anything_from_outside_the_site(site: Path) -> None:
@@ -179,5 +180,6 @@ def test_every_framework_integration_has_a_reference_section(site: Path) -> None
     # The adapters live in their own modules; each needs its own `::: module`
     # directive in docs/reference.md.
     documented = set(_documented(site))
-    missing = [name for name in _public_modules("cognito_jwt.integrations") if name not in documented]
+    modules = _public_modules("cognito_jwt.integrations")
+    missing = [name for name in modules if name not in documented]
     assert missing == [], "add a `::: <module>` section to docs/reference.md for each"
