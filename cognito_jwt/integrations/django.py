@@ -257,6 +257,8 @@ class CognitoAuthentication(BaseAuthentication):
         verifier, mapper = _config.get()
         try:
             claims = verifier.verify_bearer(_authorization(request))
+        except ConfigurationError:
+            raise  # a programming error, not a refusal
         except MissingTokenError:
             return None  # not ours to refuse: another authentication class may know it
         except CognitoJWTError as exc:
@@ -287,6 +289,8 @@ def _permission(
             get_verifier().verify_bearer(
                 _authorization(request), allowed_groups=groups, required_scopes=scopes
             )
+        except ConfigurationError:
+            raise
         except CognitoJWTError as exc:
             log_refusal(logger, exc, f"{request.method} {request.path}")
             raise _Refusal(exc) from exc
@@ -336,6 +340,8 @@ class CognitoMiddleware:
         claims: CognitoClaims | None
         try:
             claims = get_verifier().verify_bearer(_authorization(request))
+        except ConfigurationError:
+            raise  # a programming error, not a refusal
         except MissingTokenError:
             claims = None
         except CognitoJWTError as exc:

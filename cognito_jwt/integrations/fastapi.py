@@ -42,7 +42,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess witho
     ) from exc
 
 from cognito_jwt.claims import CognitoClaims
-from cognito_jwt.exceptions import CognitoJWTError
+from cognito_jwt.exceptions import CognitoJWTError, ConfigurationError
 from cognito_jwt.integrations._common import (
     Verifier,
     detail,
@@ -99,6 +99,8 @@ class CognitoAuth(SecurityBase):
                 allowed_groups=self._groups,
                 required_scopes=security_scopes.scopes or None,
             )
+        except ConfigurationError:
+            raise  # a programming error, not a refusal
         except CognitoJWTError as exc:
             log_refusal(logger, exc, request.url.path)
             raise HTTPException(exc.status_code, detail(exc), error_headers(exc)) from exc

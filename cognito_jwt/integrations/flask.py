@@ -150,12 +150,15 @@ class CognitoAuth:
         def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
             @functools.wraps(view)
             def guarded(*args: Any, **kwargs: Any) -> Any:
+                verifier = self.verifier
                 try:
-                    claims = self.verifier.verify_bearer(
+                    claims = verifier.verify_bearer(
                         request.headers.get("Authorization"),
                         allowed_groups=allowed_groups,
                         required_scopes=required_scopes,
                     )
+                except ConfigurationError:
+                    raise  # a programming error, not a refusal
                 except CognitoJWTError as exc:
                     return _refusal(exc)
                 setattr(g, _CLAIMS, claims)
