@@ -213,7 +213,12 @@ def test_claims_from_an_http_api_jwt_authorizer() -> None:
 
 
 def test_claims_from_an_event_without_an_authorizer_is_refused() -> None:
-    for event in ({}, {"requestContext": {}}, {"requestContext": {"authorizer": {"lambda": {}}}}):
+    events: list[dict[str, Any]] = [
+        {},
+        {"requestContext": {}},
+        {"requestContext": {"authorizer": {"lambda": {}}}},
+    ]
+    for event in events:
         with pytest.raises(ConfigurationError, match="authorizer"):
             claims_from_event(event)
 
