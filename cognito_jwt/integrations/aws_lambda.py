@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 LambdaHandler = Callable[[Mapping[str, Any], Any], dict[str, Any]]
 """A Lambda handler: ``handler(event, context) -> response``."""
 
-ContextValue = str | int | float | bool
+_ContextValue = str | int | float | bool
 
 
 def _header(headers: object, name: str) -> str | None:
@@ -57,13 +57,13 @@ def _header(headers: object, name: str) -> str | None:
     return None
 
 
-def _context(claims: CognitoClaims) -> dict[str, ContextValue]:
+def _context(claims: CognitoClaims) -> dict[str, _ContextValue]:
     """The claims as API Gateway takes an authorizer's context: flat, scalar values only.
 
     Strings, numbers and booleans pass as they are; lists and objects (such as
     ``cognito:groups``) become compact JSON text; ``null`` claims are left out.
     """
-    context: dict[str, ContextValue] = {}
+    context: dict[str, _ContextValue] = {}
     for name, value in claims.to_dict().items():
         if value is None:
             continue

@@ -55,11 +55,11 @@ _EXTENSION = "cognito_jwt"
 _CLAIMS = "_cognito_jwt_claims"
 _PREFIX = "COGNITO_"
 
-View = TypeVar("View", bound=Callable[..., Any])
+_View = TypeVar("_View", bound=Callable[..., Any])
 
 
 class _Decorator(Protocol):
-    def __call__(self, view: View, /) -> View: ...
+    def __call__(self, view: _View, /) -> _View: ...
 
 
 def _label(name: str) -> str:
@@ -121,7 +121,7 @@ class CognitoAuth:
         return verifier
 
     @overload
-    def required(self, view: View) -> View: ...
+    def required(self, view: _View) -> _View: ...
 
     @overload
     def required(
