@@ -9,10 +9,12 @@
     app = FastAPI()
 
     @app.get("/me")
-    async def me(claims: CognitoClaims = Depends(auth)) -> dict[str, str]: ...
+    async def me(claims: Annotated[CognitoClaims, Depends(auth)]) -> str: ...
 
     @app.get("/orders")
-    async def orders(claims = Depends(auth.require(scopes=["orders/read"]))): ...
+    async def orders(
+        claims: Annotated[CognitoClaims, Depends(auth.require(scopes="orders/read"))],
+    ) -> str: ...
 
 Verification runs through ``averify_bearer``: a JWKS fetch never blocks the
 event loop. A refusal is an ``HTTPException`` with the error's status, its
