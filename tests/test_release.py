@@ -78,6 +78,17 @@ def test_wheel_contents(artefacts: Artefacts) -> None:
     ]
     testing = {re.split(r"[<>=; ]", r.split()[1])[0] for r in requires if "'testing'" in r}
     assert testing == {"pytest", "responses"}
+    extras = {
+        extra: {re.split(r"[<>=; ]", r.split()[1])[0] for r in requires if f"'{extra}'" in r}
+        for extra in ("fastapi", "flask", "django")
+    }
+    assert extras == {
+        "fastapi": {"fastapi"},
+        "flask": {"flask"},
+        "django": {"django", "djangorestframework"},
+    }
+    for adapter in ("__init__", "_common", "fastapi", "flask", "django", "aws_lambda"):
+        assert f"cognito_jwt/integrations/{adapter}.py" in names
 
 
 def test_sdist_contents(artefacts: Artefacts) -> None:
@@ -94,10 +105,18 @@ def test_sdist_contents(artefacts: Artefacts) -> None:
         assert expected in names
 
 
-def test_wheel_installs_and_works_in_a_fresh_environment(
-    artefacts: Artefacts, tmp_path: Path
-) -> None:
-    venv = tmp_path / "venv"
+@dataclass(frozen=True)
+class FreshVenv:
+    root: Path
+    python: Path
+    site: Path
+
+
+@pytest.fixture(scope="module")
+def fresh_venv(artefacts: Artefacts, tmp_path_factory: pytest.TempPathFactory) -> FreshVenv:
+    """A new virtual environment with the wheel and its framework extras installed."""
+    root = tmp_path_factory.mktemp("fresh")
+    venv = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
     site = Path(
@@ -110,7 +129,8 @@ def test_wheel_installs_and_works_in_a_fresh_environment(
     )
     # The dependencies come from the test environment (no download); cognito_jwt
     # itself only from the wheel: a .pth file's folder is searched, its .pth files
-    # (such as the editable install's) are not.
+    # (such as the editable install's) are not. pip resolves the wheel's
+    # requirements, the framework extras' included, against those pinned versions.
     (site / "_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run(
         [
@@ -119,12 +139,23 @@ def test_wheel_installs_and_works_in_a_fresh_environment(
             "pip",
             "install",
             "--quiet",
-            "--no-deps",
             "--no-index",
-            str(artefacts.wheel),
+            f"{artefacts.wheel}[fastapi,flask,django]",
         ],
         check=True,
         timeout=300,
+    )
+    return FreshVenv(root, python, site)
+
+
+def test_wheel_installs_and_works_in_a_fresh_environment(
+    artefacts: Artefacts, fresh_venv: FreshVenv
+) -> None:
+    python, site, tmp_path, venv = (
+        fresh_venv.python,
+        fresh_venv.site,
+        fresh_venv.root,
+        fresh_venv.root / "venv",
     )
     probe = (
         "import json, importlib.metadata as md, pathlib, cognito_jwt\n"
@@ -166,3 +197,95 @@ def test_wheel_installs_and_works_in_a_fresh_environment(
     assert "verify" in cli.stdout
     assert "inspect" in cli.stdout
     assert "demo" in cli.stdout
+
+
+# Each adapter of the installed wheel, in its framework, end to end: a refusal and a pass.
+_ADAPTERS_PROBE = """
+import json
+import django
+from django.conf import settings
+
+from cognito_jwt.testing import FakeUserPool
+
+pool = FakeUserPool()
+verifier = pool.verifier(token_use="access")
+good = {"Authorization": "Bearer " + pool.access_token("wheel", scopes=["orders/read"])}
+seen = {}
+
+from fastapi import Depends, FastAPI
+from fastapi.testclient import TestClient
+from cognito_jwt.integrations.fastapi import CognitoAuth as FastAPIAuth
+
+auth = FastAPIAuth(verifier)
+api = FastAPI()
+api.get("/me")(lambda claims=Depends(auth.require(scopes="orders/read")): claims.username)
+client = TestClient(api)
+seen["fastapi"] = [client.get("/me").status_code, client.get("/me", headers=good).json()]
+
+from flask import Flask
+from cognito_jwt.integrations.flask import CognitoAuth as FlaskAuth, current_claims
+
+app = Flask("probe")
+flask_auth = FlaskAuth(app, verifier=verifier)
+app.get("/me")(flask_auth.required(lambda: current_claims().username))
+client = app.test_client()
+seen["flask"] = [client.get("/me").status_code, client.get("/me", headers=good).text]
+
+settings.configure(
+    INSTALLED_APPS=["rest_framework"],
+    REST_FRAMEWORK={"UNAUTHENTICATED_USER": None},
+    COGNITO_JWT={"VERIFIER": verifier},
+)
+django.setup()
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory
+from cognito_jwt.integrations.django import CognitoAuthentication, HasScopes
+
+@api_view(["GET"])
+@authentication_classes([CognitoAuthentication])
+@permission_classes([HasScopes("orders/read")])
+def me(request):
+    return Response(request.user.username)
+
+factory = APIRequestFactory()
+seen["django"] = [
+    me(factory.get("/me")).status_code,
+    me(factory.get("/me", HTTP_AUTHORIZATION=good["Authorization"])).data,
+]
+
+from cognito_jwt.integrations.aws_lambda import http_api_authorizer
+
+handler = http_api_authorizer(verifier, scopes="orders/read")
+seen["aws_lambda"] = [
+    handler({"headers": {}}, None)["isAuthorized"],
+    handler({"headers": {"authorization": good["Authorization"]}}, None)["context"]["username"],
+]
+import cognito_jwt.integrations.fastapi as module
+
+seen["file"] = module.__file__
+print(json.dumps(seen))
+"""
+
+
+def test_the_wheel_s_framework_adapters_work_in_a_fresh_environment(
+    fresh_venv: FreshVenv,
+) -> None:
+    python, site, tmp_path = fresh_venv.python, fresh_venv.site, fresh_venv.root
+    done = subprocess.run(
+        [str(python), "-c", _ADAPTERS_PROBE],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen.pop("file").startswith(str(site))
+    assert seen == {
+        "fastapi": [401, "wheel"],
+        "flask": [401, "wheel"],
+        "django": [401, "wheel"],
+        "aws_lambda": [False, "wheel"],
+    }

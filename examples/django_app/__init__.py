@@ -1,1 +1,1 @@
-"""Django REST framework example: Cognito bearer-token authentication (see README.md)."""
+"""Django REST framework example: cognito_jwt.integrations.django (see README.md)."""

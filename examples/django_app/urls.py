@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from django.urls import path
 
-from examples.django_app.views import AdminView, MeView, OrdersView
+from examples.django_app.views import admin, me, orders
 
-urlpatterns = [
-    path("me", MeView.as_view()),
-    path("admin", AdminView.as_view()),
-    path("orders", OrdersView.as_view()),
-]
+urlpatterns = [path("me", me), path("admin", admin), path("orders", orders)]
