@@ -407,7 +407,9 @@ class RevocationList:
         """Revoke the one token whose ``jti`` claim is ``jti``.
 
         ``expires_at`` is the token's ``exp`` (a Unix time or an aware datetime);
-        the entry is kept until then, and never longer than ``max_token_lifetime``.
+        the entry is kept until then, and never longer than ``max_token_lifetime``
+        (plus five minutes for a verifier's leeway). A token that expired more
+        than five minutes ago is refused anyway: nothing is stored for it.
 
         Raises:
             ConfigurationError: ``jti`` is not a non-empty str or ``expires_at`` not a time.
@@ -441,7 +443,9 @@ class RevocationList:
         time comes from AWS (a CloudTrail event's ``eventTime``), pass it; when
         your clock may lag behind AWS's, pass a few seconds more. Tokens issued
         after ``at`` are accepted. A later sign-out of the same user replaces an
-        earlier one; an earlier ``at`` never shortens a later one.
+        earlier one; an earlier ``at`` never shortens a later one. A sign-out
+        older than ``max_token_lifetime`` stores nothing: every token it could
+        refuse has expired.
 
         Raises:
             ConfigurationError: ``sub`` is not a non-empty str, or ``at`` is not a

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, assert_type
 
 import pytest
 import redis
@@ -704,3 +704,18 @@ def test_without_redis_server_the_redis_tests_fail_saying_how_to_install_it(
     monkeypatch.setattr("shutil.which", lambda name: None)
     with pytest.raises(pytest.fail.Exception, match="apt-get install -y redis-server"):
         running_redis_server().__enter__()
+
+
+def test_public_types(redis_client: redis.Redis) -> None:
+    # mypy --strict proves these; the stores satisfy the protocol statically.
+    memory: RevocationStore = MemoryRevocationStore()
+    shared: RevocationStore = RedisRevocationStore(redis_client)
+    revocation = RevocationList(shared, max_token_lifetime=60)
+    assert_type(revocation.store, RevocationStore)
+    assert_type(revocation.max_token_lifetime, float)
+    assert_type(revocation.is_revoked({"jti": "j"}), bool)
+    assert_type(RevocationList(memory).revoke_jti("j"), None)
+    error = RevokedTokenError("revoked", claims={"sub": "s"}, revoked_by="sub")
+    assert_type(error.claims, Mapping[str, Any] | None)
+    assert_type(error.revoked_by, str)
+    assert repr(revocation) == "RevocationList(store=RedisRevocationStore, max_token_lifetime=60)"
