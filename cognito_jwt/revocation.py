@@ -535,9 +535,8 @@ class RevocationList:
             raise RevocationCheckError(
                 f"the revocation store could not be asked: {type(exc).__name__}: {exc}"
             ) from exc
-        if (type(values) is not list and not isinstance(values, Sequence)) or len(values) != len(
-            keys
-        ):
+        shaped = type(values) is list or isinstance(values, Sequence)  # a list: no ABC check
+        if not shaped or len(values) != len(keys):
             raise RevocationCheckError(
                 f"the revocation store answered {_describe(values)} for {len(keys)} keys"
             )
@@ -548,6 +547,11 @@ class RevocationList:
                 continue
             if kind != "sub":
                 return kind
+            if isinstance(found, bool) or not isinstance(found, int | float) or math.isnan(found):
+                # A sign-out time that is no number (NaN included) cannot clear any token.
+                raise RevocationCheckError(
+                    f"the revocation store holds {_describe(found)} as a sign-out time"
+                )
             issued_at = claims.get("iat")
             # No usable iat: nothing shows the token came after the sign-out.
             if not isinstance(issued_at, int | float) or issued_at <= found:

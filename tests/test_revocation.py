@@ -418,6 +418,26 @@ def test_a_store_that_cannot_answer_fails_closed(
         verifier.verify(token)
 
 
+class GarbageStore:
+    """A store whose entries were overwritten with nonsense."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def add(self, entries: Mapping[str, tuple[float, float]]) -> None:
+        pass
+
+    def get(self, keys: Sequence[str]) -> Sequence[Any]:
+        return [self.value if key.startswith("sub:") else None for key in keys]
+
+
+@pytest.mark.parametrize("value", ["yesterday", float("nan"), None.__class__, True])
+def test_a_sign_out_time_that_is_no_number_fails_closed(value: object) -> None:
+    revocation = RevocationList(GarbageStore(value))
+    with pytest.raises(RevocationCheckError, match="sign-out time"):
+        revocation.is_revoked({"sub": "s", "iat": 1})
+
+
 def test_a_store_error_is_chained_and_raised_by_writes_too() -> None:
     revocation = RevocationList(BrokenStore())
     with pytest.raises(RevocationCheckError, match="TimeoutError") as caught:
