@@ -17,12 +17,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
+
+if TYPE_CHECKING:  # redis-py is imported when a Redis test runs, not when this plugin loads
+    import redis
 
 INSTALL_HINT = (
     "redis-server is not installed, and the revocation tests run against a real one: "
@@ -59,6 +59,10 @@ class RedisServer:
 
 def make_client(port: int, **options: Any) -> redis.Redis:
     """A client of 127.0.0.1:``port``: short timeouts, one retry at once (as the docs advise)."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
     settings: dict[str, Any] = {
         "socket_timeout": 2.0,
         "socket_connect_timeout": 2.0,
@@ -115,6 +119,8 @@ def running_redis_server() -> Iterator[RedisServer]:
 
 def _wait_until_it_answers(server: RedisServer) -> bool:
     """Wait (up to 10 s) until the server answers PING; False if it died first."""
+    import redis
+
     client = server.client(socket_timeout=0.5, socket_connect_timeout=0.5)
     try:
         deadline = time.monotonic() + 10
