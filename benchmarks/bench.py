@@ -9,7 +9,8 @@ directly). Each round times every contender on the same slice of the tokens,
 in an order that rotates from round to round, so machine drift hits all
 alike; the median round is reported, and the fastest next to it.
 
-Sections: the contenders' table, cold start, threads, memory and import time.
+Sections: the contenders' table, cold start, threads, memory, import time, and the
+revocation check (benchmarks/revocation.py).
 Nothing here asserts a timing: the goals of the performance issue are printed
 as met or not, for a person to read.
 """
@@ -744,8 +745,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer tokens and rounds (about 15 s)")
     parser.add_argument(
         "--sections",
-        default="table,cold,threads,memory,import",
-        help="comma-separated subset of: table, cold, threads, memory, import",
+        default="table,cold,threads,memory,import,revocation",
+        help="comma-separated subset of: table, cold, threads, memory, import, revocation",
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
@@ -852,6 +853,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"\nImport (python -X importtime, cumulative, median of {settings.import_runs}): "
             f"{shown}\n  socket calls while importing cognito_jwt: {sockets}"
         )
+    if "revocation" in sections:  # benchmarks/revocation.py: none vs memory vs Redis
+        log("revocation ...")
+        from revocation import run as run_revocation  # noqa: PLC0415 - a sibling script
+
+        report["revocation_us"] = run_revocation(pool, quick=args.quick)
     if entries:
         print("\nGoals of the performance issue (read, not asserted):")
         print("\n".join(goals(entries, memory)))

@@ -37,10 +37,14 @@ from cognito_jwt.exceptions import (
     MissingGroupError,
     MissingTokenError,
     NotYetValidError,
+    RevocationCheckError,
+    RevokedTokenError,
+    UnavailableError,
     UnknownKeyError,
 )
 
 if TYPE_CHECKING:
+    from cognito_jwt.revocation import RevocationList, RevocationStore
     from cognito_jwt.verifier import CognitoVerifier, MultiPoolVerifier
 
 # A library logs, the application decides where to: without a handler of the
@@ -58,6 +62,10 @@ _LAZY = {"CognitoVerifier", "MultiPoolVerifier"}
 
 
 def __getattr__(name: str) -> Any:
+    if name in ("RevocationList", "RevocationStore"):
+        from cognito_jwt import revocation  # noqa: PLC0415
+
+        return getattr(revocation, name)
     if name in _LAZY:
         from cognito_jwt import verifier  # noqa: PLC0415
 
@@ -87,6 +95,11 @@ __all__ = [
     "MissingTokenError",
     "MultiPoolVerifier",
     "NotYetValidError",
+    "RevocationCheckError",
+    "RevocationList",
+    "RevocationStore",
+    "RevokedTokenError",
+    "UnavailableError",
     "UnknownKeyError",
     "__version__",
 ]

@@ -10,7 +10,7 @@ Two stages, so the verified-token cache can sit between them:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -196,8 +196,15 @@ def check_token(
         _require_string(payload, client_claim, required=True)
 
 
-def check_policy(claims: CognitoClaims, policy: Policy) -> None:
+def check_policy(
+    claims: CognitoClaims,
+    policy: Policy,
+    revocation: Callable[[CognitoClaims], None] | None = None,
+) -> None:
     """Check what one call asks for; ``claims`` must already have passed :func:`check_token`.
+
+    ``revocation``, when given, runs after the token_use and audience checks and
+    before the group and scope checks.
 
     Raises:
         InvalidTokenUseError: the token is not the kind ``policy.token_use`` names.
@@ -227,6 +234,8 @@ def check_policy(claims: CognitoClaims, policy: Policy) -> None:
                 expected=tuple(sorted(policy.client_ids)),
                 actual=_shown(client),
             )
+    if revocation is not None:
+        revocation(claims)
     if policy.allowed_groups is not None and not any(
         group in policy.allowed_groups for group in claims.groups
     ):

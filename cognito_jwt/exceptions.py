@@ -18,6 +18,7 @@ appear only shortened and escaped.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 __all__ = [
@@ -39,6 +40,9 @@ __all__ = [
     "MissingGroupError",
     "MissingTokenError",
     "NotYetValidError",
+    "RevocationCheckError",
+    "RevokedTokenError",
+    "UnavailableError",
     "UnknownKeyError",
 ]
 
@@ -243,7 +247,13 @@ class InsufficientScopeError(AccessDeniedError):
         return _challenge(self.error, self.description, scope or None)
 
 
-class JWKSError(CognitoJWTError):
+class UnavailableError(CognitoJWTError):
+    """Our side could not decide whether the token is acceptable: answer HTTP 503."""
+
+    status_code = 503
+
+
+class JWKSError(UnavailableError):
     """The signing keys could not be had: answer HTTP 503; the token may well be fine."""
 
     status_code = 503
@@ -255,3 +265,35 @@ class JWKSFetchError(JWKSError):
 
 class JWKSFormatError(JWKSError):
     """The JWKS is not a JSON Web Key Set, or holds no usable RSA signing key."""
+
+
+class RevokedTokenError(InvalidTokenError):
+    """The token verified, but it (or the sign-in it came from) was revoked: HTTP 401.
+
+    Raised by a verifier given ``revocation=``, after the signature, lifetime and
+    audience checks passed.
+
+    Attributes:
+        claims: the token's verified claims, for logging who was refused.
+        revoked_by: what matched: ``"jti"`` (this token), ``"origin_jti"`` (every
+            token of one refresh token) or ``"sub"`` (a sign-out of the user).
+
+    """
+
+    description = "The access token was revoked"
+
+    def __init__(
+        self, message: str, *, claims: Mapping[str, Any] | None = None, revoked_by: str = "jti"
+    ) -> None:
+        """Create the error for a revoked token with verified ``claims``."""
+        super().__init__(message)
+        self.claims = claims
+        self.revoked_by = revoked_by
+
+
+class RevocationCheckError(UnavailableError):
+    """The revocation store could not be asked: HTTP 503, and the token is refused.
+
+    Revocation fails closed: a token is never accepted because the store was
+    down, slow or answered nonsense.
+    """

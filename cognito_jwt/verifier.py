@@ -10,6 +10,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import EllipsisType
 from typing import Any, Protocol
@@ -29,6 +30,7 @@ from cognito_jwt.exceptions import (
     MissingTokenError,
     _describe,
 )
+from cognito_jwt.revocation import RevocationList
 
 __all__ = ["CognitoVerifier", "MultiPoolVerifier"]
 
@@ -179,6 +181,7 @@ class CognitoVerifier:
         token_cache_size: int = 1024,
         custom_check: CustomCheck | None = None,
         clock: Callable[[], float] = time.time,
+        revocation: RevocationList | None = None,
     ) -> None:
         """Configure the verifier; no network call is made here."""
         if issuer is None:
@@ -228,6 +231,13 @@ class CognitoVerifier:
             raise ConfigurationError("clock must be callable")
         self._custom_check = custom_check
         self._clock = clock
+        # Revocation: checked after the audience, before groups and scopes (see _authorize).
+        if revocation is not None and not isinstance(revocation, RevocationList):
+            raise ConfigurationError(
+                f"revocation must be a RevocationList, not {type(revocation).__name__}"
+            )
+        self._revocation = revocation
+        self._revocation_check = None if revocation is None else revocation._check
 
         cache_size = _count("token_cache_size", token_cache_size, minimum=0)
         self._token_cache = _VerifiedTokens(cache_size) if cache_size else None
@@ -306,6 +316,7 @@ class CognitoVerifier:
             InvalidTokenError: (a subclass) the token is not acceptable; HTTP 401.
             AccessDeniedError: (a subclass) a group or scope is missing; HTTP 403.
             JWKSError: (a subclass) the signing keys could not be had; HTTP 503.
+            RevocationCheckError: the ``revocation`` store could not be asked; HTTP 503.
             ConfigurationError: an argument of this call is invalid.
 
         """
@@ -490,6 +501,13 @@ class CognitoVerifier:
                     self._keys.fetch_and_get, issuer, parsed.kid, found.attempts
                 )
             claims = self._finish(token, parsed, key)
+        revocation = self._revocation
+        if revocation is not None and not revocation._inline:
+            # A store over the network is asked from a worker thread, after the
+            # audience check (the groups and scopes come after revocation).
+            _checks.check_policy(claims, replace(policy, allowed_groups=None, required_scopes=None))
+            await asyncio.to_thread(revocation._check, claims)
+            return self._authorize(claims, policy, revocation_checked=True)
         return self._authorize(claims, policy)
 
     def _parse(
@@ -512,8 +530,11 @@ class CognitoVerifier:
             cache.put(token, claims, now, self._leeway)
         return claims
 
-    def _authorize(self, claims: CognitoClaims, policy: Policy) -> CognitoClaims:
-        _checks.check_policy(claims, policy)
+    def _authorize(
+        self, claims: CognitoClaims, policy: Policy, *, revocation_checked: bool = False
+    ) -> CognitoClaims:
+        revocation_check = None if revocation_checked else self._revocation_check
+        _checks.check_policy(claims, policy, revocation_check)
         if self._custom_check is not None:
             try:
                 self._custom_check(claims)

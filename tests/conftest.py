@@ -16,7 +16,7 @@ import pytest
 
 from cognito_jwt.testing import FakeUserPool
 
-pytest_plugins = ("pytester",)
+pytest_plugins = ("pytester", "tests.redis_server")
 
 
 class FakeClock:

@@ -1,7 +1,8 @@
 """Every ```python block of README.md and docs/*.md runs, each page's blocks in order.
 
 The blocks of one page share a namespace, as a reader running them one after
-the other would. They run with no network: a ``responses`` mock answers every
+the other would. A page whose blocks read ``REDIS_URL`` gets it pointing at the
+tests' own redis-server on 127.0.0.1. They run with no network: a ``responses`` mock answers every
 Cognito JWKS URL with the keys of the test kit's fake pool of that name, lets
 plain HTTP to 127.0.0.1 through (the test kit's ``serve()``, which never leaves
 the machine), and refuses any other request.
@@ -175,8 +176,15 @@ def test_every_other_page_has_code_that_runs() -> None:
 
 
 @pytest.mark.parametrize("page", PAGES_WITH_CODE, ids=_relative)
-def test_page_examples_run(page: Path) -> None:
+def test_page_examples_run(
+    page: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocks = python_blocks(page)
+    if any("REDIS_URL" in block.source for block in blocks):
+        # A page with Redis examples gets the tests' own redis-server, its database emptied.
+        client = request.getfixturevalue("redis_client")
+        monkeypatch.setenv("REDIS_URL", request.getfixturevalue("redis_server").url)
+        assert client.dbsize() == 0
     namespace: dict[str, Any] = {"__name__": f"docs.{page.stem}"}
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.add_callback(responses.GET, _JWKS_URL, callback=_serve_jwks)

@@ -33,6 +33,9 @@ from cognito_jwt.exceptions import (
     MissingGroupError,
     MissingTokenError,
     NotYetValidError,
+    RevocationCheckError,
+    RevokedTokenError,
+    UnavailableError,
     UnknownKeyError,
     _describe,
 )
@@ -61,9 +64,12 @@ PARENTS: dict[type[CognitoJWTError], type[Exception]] = {
     AccessDeniedError: CognitoJWTError,
     MissingGroupError: AccessDeniedError,
     InsufficientScopeError: AccessDeniedError,
-    JWKSError: CognitoJWTError,
+    UnavailableError: CognitoJWTError,
+    JWKSError: UnavailableError,
     JWKSFetchError: JWKSError,
     JWKSFormatError: JWKSError,
+    RevokedTokenError: InvalidTokenError,
+    RevocationCheckError: UnavailableError,
 }
 ALL_ERRORS: list[type[CognitoJWTError]] = [CognitoJWTError, *PARENTS]
 
@@ -87,7 +93,7 @@ def test_each_error_sits_where_the_design_puts_it(
 
 
 def test_the_three_branches_are_apart() -> None:
-    branches = [InvalidTokenError, AccessDeniedError, JWKSError, ConfigurationError]
+    branches = [InvalidTokenError, AccessDeniedError, UnavailableError, ConfigurationError]
     for cls in branches:
         for other in branches:
             assert issubclass(cls, other) == (cls is other)
@@ -134,6 +140,13 @@ def test_every_error_is_exported_and_re_exported() -> None:
         (JWKSError, 503, None),
         (JWKSFetchError, 503, None),
         (JWKSFormatError, 503, None),
+        (UnavailableError, 503, None),
+        (RevocationCheckError, 503, None),
+        (
+            RevokedTokenError,
+            401,
+            'Bearer error="invalid_token", error_description="The access token was revoked"',
+        ),
     ],
     ids=lambda v: v.__name__ if isinstance(v, type) else str(v),
 )
@@ -243,6 +256,8 @@ def _pickled(error: CognitoJWTError) -> Any:
         MalformedTokenError("bad"),
         ConfigurationError("config"),
         JWKSFetchError("down"),
+        RevokedTokenError("revoked", claims={"sub": "u1", "iat": 1}, revoked_by="sub"),
+        RevocationCheckError("store down"),
     ],
     ids=lambda e: type(e).__name__,
 )

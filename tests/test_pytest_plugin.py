@@ -83,3 +83,28 @@ def test_plugin_import_does_not_load_the_library(pytester: pytest.Pytester) -> N
     )
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=1)
+
+
+def test_revocation_fixture_is_a_fresh_in_memory_list(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from cognito_jwt import RevocationList, RevokedTokenError
+        from cognito_jwt.revocation import MemoryRevocationStore
+
+        def test_logout_refuses_the_token(cognito_pool, cognito_revocation):
+            assert isinstance(cognito_revocation, RevocationList)
+            assert isinstance(cognito_revocation.store, MemoryRevocationStore)
+            verifier = cognito_pool.verifier(revocation=cognito_revocation)
+            token = cognito_pool.access_token("zoe")
+            verifier.verify(token)
+            cognito_revocation.revoke(token)
+            with pytest.raises(RevokedTokenError):
+                verifier.verify(token)
+
+        def test_each_test_gets_an_empty_list(cognito_revocation):
+            assert len(cognito_revocation.store) == 0
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=2)

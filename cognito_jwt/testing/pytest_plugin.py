@@ -7,6 +7,9 @@ Installed with ``pip install cognito-jwt[testing]``; pytest loads it by itself.
   ``client_id``. Override it in a ``conftest.py`` to match your settings.
 * ``cognito_pool``: a :class:`~cognito_jwt.testing.FakeUserPool` built from it.
 * ``cognito_verifier``: ``cognito_pool.verifier()``, static keys, no network.
+* ``cognito_revocation``: an empty in-memory
+  :class:`~cognito_jwt.revocation.RevocationList`; pass it as
+  ``cognito_pool.verifier(revocation=cognito_revocation)``.
 
 Importing this module is cheap: the library is imported when a fixture is first used.
 """
@@ -19,9 +22,10 @@ import pytest
 
 if TYPE_CHECKING:
     from cognito_jwt import CognitoVerifier
+    from cognito_jwt.revocation import RevocationList
     from cognito_jwt.testing import FakeUserPool
 
-__all__ = ["cognito_pool", "cognito_pool_config", "cognito_verifier"]
+__all__ = ["cognito_pool", "cognito_pool_config", "cognito_revocation", "cognito_verifier"]
 
 
 @pytest.fixture
@@ -46,3 +50,11 @@ def cognito_pool(cognito_pool_config: dict[str, str]) -> FakeUserPool:
 def cognito_verifier(cognito_pool: FakeUserPool) -> CognitoVerifier:
     """A CognitoVerifier for ``cognito_pool``: its client, either kind of token, no network."""
     return cognito_pool.verifier()
+
+
+@pytest.fixture
+def cognito_revocation() -> RevocationList:
+    """An empty in-memory RevocationList, new for each test."""
+    from cognito_jwt.revocation import RevocationList  # noqa: PLC0415 - keep plugin import cheap
+
+    return RevocationList()
