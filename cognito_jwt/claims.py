@@ -194,9 +194,11 @@ class UnverifiedToken:
         """Equal when both header and claims are."""
         if not isinstance(other, UnverifiedToken):
             return NotImplemented
-        return _thaw(self._header) == _thaw(other._header) and _thaw(self._claims) == _thaw(
-            other._claims
+        same: bool = (_thaw(self._header), _thaw(self._claims)) == (
+            _thaw(other._header),
+            _thaw(other._claims),
         )
+        return same
 
     __hash__ = None  # type: ignore[assignment]  # mutable-looking content: no hashing
 

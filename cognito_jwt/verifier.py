@@ -35,7 +35,7 @@ __all__ = ["CognitoVerifier", "MultiPoolVerifier"]
 
 logger = logging.getLogger("cognito_jwt")
 
-CustomCheck = Callable[[CognitoClaims], None | Awaitable[None]]
+CustomCheck = Callable[[CognitoClaims], Awaitable[None] | None]
 
 # Tokens longer than this are verified but not cached (a Cognito token is 1 to 2 KiB).
 _MAX_CACHED_TOKEN = 4096
@@ -312,14 +312,14 @@ class CognitoVerifier:
 
     def verify(
         self,
-        token: str,
+        token: str | bytes,
         *,
         token_use: TokenUse | EllipsisType | None = ...,
         client_ids: str | Iterable[str] | EllipsisType | None = ...,
         allowed_groups: str | Iterable[str] | None = None,
         required_scopes: str | Iterable[str] | None = None,
     ) -> CognitoClaims:
-        """Verify ``token`` and return its claims.
+        """Verify ``token`` (a str, or ASCII bytes) and return its claims.
 
         ``token_use`` and ``client_ids`` default to the constructor's; pass them
         to override for this call. ``allowed_groups``: at least one must be in
@@ -337,7 +337,7 @@ class CognitoVerifier:
 
     async def averify(
         self,
-        token: str,
+        token: str | bytes,
         *,
         token_use: TokenUse | EllipsisType | None = ...,
         client_ids: str | Iterable[str] | EllipsisType | None = ...,
@@ -491,7 +491,7 @@ class CognitoVerifier:
         return cache.get(token, self._clock())
 
     def _verify(
-        self, token: str, parsed: _token.ParsedToken | None, policy: Policy
+        self, token: str | bytes, parsed: _token.ParsedToken | None, policy: Policy
     ) -> CognitoClaims:
         """Verify ``token`` (already ``parsed`` when a router did it) for ``policy``."""
         if self._async_check:  # a check that is not run fails open: refuse, never skip
@@ -503,7 +503,7 @@ class CognitoVerifier:
         return self._authorize(claims, policy)
 
     async def _averify(
-        self, token: str, parsed: _token.ParsedToken | None, policy: Policy
+        self, token: str | bytes, parsed: _token.ParsedToken | None, policy: Policy
     ) -> CognitoClaims:
         """:meth:`_verify` with the JWKS fetch, if one is needed, in a worker thread."""
         claims = self._cached(token)
@@ -529,15 +529,15 @@ class CognitoVerifier:
         issuer = _checks.unverified_issuer(parsed.payload, self._issuers)
         return parsed, issuer
 
-    def _finish(self, token: str, parsed: _token.ParsedToken, key: VerifyingKey) -> CognitoClaims:
+    def _finish(
+        self, token: str | bytes, parsed: _token.ParsedToken, key: VerifyingKey
+    ) -> CognitoClaims:
         if not key.verify(parsed.signing_input, parsed.signature):
             raise InvalidSignatureError(f"signature does not verify with key {_describe(key.kid)}")
         _remember_header(self._known_headers, parsed)
         now = self._clock()
         try:
-            _checks.check_token(
-                parsed.payload, now=now, leeway=self._leeway, issuers=self._issuers
-            )
+            _checks.check_token(parsed.payload, now=now, leeway=self._leeway, issuers=self._issuers)
         except CognitoJWTError as exc:  # the signature verified: say whose token it was
             exc.claims = CognitoClaims._adopt(parsed.payload)
             raise
@@ -675,7 +675,7 @@ class MultiPoolVerifier:
         """The verifiers routed among, in the order given."""
         return tuple(dict.fromkeys(self._routes.values()))
 
-    def route(self, token: str) -> CognitoVerifier:
+    def route(self, token: str | bytes) -> CognitoVerifier:
         """Return the verifier for ``token``'s (unverified) issuer.
 
         Raises:
@@ -692,7 +692,7 @@ class MultiPoolVerifier:
 
     def verify(
         self,
-        token: str,
+        token: str | bytes,
         *,
         token_use: TokenUse | EllipsisType | None = ...,
         client_ids: str | Iterable[str] | EllipsisType | None = ...,
@@ -726,7 +726,7 @@ class MultiPoolVerifier:
 
     async def averify(
         self,
-        token: str,
+        token: str | bytes,
         *,
         token_use: TokenUse | EllipsisType | None = ...,
         client_ids: str | Iterable[str] | EllipsisType | None = ...,
