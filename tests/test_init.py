@@ -64,7 +64,7 @@ def test_lazy_names_resolve_to_their_module_and_unknown_names_do_not() -> None:
     assert cognito_jwt.CognitoVerifier is verifier.CognitoVerifier
     assert cognito_jwt.MultiPoolVerifier is verifier.MultiPoolVerifier
     with pytest.raises(AttributeError, match="NoSuchName"):
-        cognito_jwt.NoSuchName  # type: ignore[attr-defined]  # noqa: B018
+        cognito_jwt.NoSuchName  # noqa: B018
 
 
 def test_the_unverified_reader_is_public() -> None:
