@@ -217,7 +217,7 @@ def parse(
 
     """
     if type(token) is not str:
-        token = text_of(token)
+        token = text_of(token, max_bytes)
     if len(token) > max_bytes:
         raise MalformedTokenError(f"token is {len(token)} characters, over the {max_bytes} limit")
     if not token.isascii():
@@ -244,16 +244,20 @@ def parse(
     return ParsedToken(header_b64, header, kid, payload, signing_input, signature)
 
 
-def text_of(token: object) -> str:
+def text_of(token: object, max_bytes: int) -> str:
     """Return ``token`` as a str: a str as it is, bytes decoded as ASCII (as PyJWT accepts).
 
+    Bytes over ``max_bytes`` are refused before they are decoded.
+
     Raises:
-        MalformedTokenError: bytes that are not ASCII, or any other type.
+        MalformedTokenError: bytes that are too long or not ASCII, or any other type.
 
     """
     if isinstance(token, str):
         return token
     if isinstance(token, bytes):
+        if len(token) > max_bytes:
+            raise MalformedTokenError(f"token is {len(token)} bytes, over the {max_bytes} limit")
         try:
             return token.decode("ascii")
         except UnicodeDecodeError:
@@ -268,7 +272,7 @@ def split(token: object, max_bytes: int) -> tuple[bytes, list[bytes]]:
         MalformedTokenError: as :func:`parse` says for the form.
 
     """
-    token = text_of(token)
+    token = text_of(token, max_bytes)
     if len(token) > max_bytes:
         raise MalformedTokenError(f"token is {len(token)} characters, over the {max_bytes} limit")
     if not token.isascii():

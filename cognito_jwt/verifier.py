@@ -548,6 +548,13 @@ class CognitoVerifier:
         return claims
 
     def _authorize(self, claims: CognitoClaims, policy: Policy) -> CognitoClaims:
+        if self._custom_check is None:  # the common case, without a call more
+            try:
+                _checks.check_policy(claims, policy)
+            except CognitoJWTError as exc:
+                _attach(exc, claims)
+                raise
+            return claims
         outcome = self._authorize_first(claims, policy)
         if outcome is not None:  # a check that is not run fails open: refuse, never skip
             raise _refuse_awaitable(outcome)
@@ -601,7 +608,8 @@ def _check_failed(exc: Exception) -> InvalidTokenError:
 
 def _attach(exc: CognitoJWTError, claims: CognitoClaims) -> None:
     """Let an error raised after the signature verified say whose token it refused."""
-    if exc.claims is None and not isinstance(exc, ConfigurationError):
+    # Set even when already set: a check may raise one shared instance for every user.
+    if not isinstance(exc, ConfigurationError):
         exc.claims = claims
 
 

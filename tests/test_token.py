@@ -691,3 +691,11 @@ def test_messages_never_contain_the_token_or_its_signature(token: str) -> None:
         if len(segment) >= 16:
             assert segment not in shown
     assert len(str(error)) < 200
+
+
+def test_oversized_bytes_are_refused_before_they_are_decoded() -> None:
+    class Huge(bytes):
+        def decode(self, *args: Any, **kwargs: Any) -> str:  # pragma: no cover - must not run
+            raise AssertionError("decoded")
+
+    assert "over the 10 limit" in str(malformed(Huge(b"a" * 11), 10))

@@ -380,6 +380,18 @@ class TestClaimsOnErrors:
         assert error.claims is not None
         assert error.claims.username == "fay"
 
+    def test_a_shared_error_instance_names_each_user_in_turn(self, pool: FakeUserPool) -> None:
+        denied = AccessDeniedError("closed")
+
+        def check(claims: CognitoClaims) -> None:
+            raise denied
+
+        verifier = pool.verifier(custom_check=check)
+        for user in ("kim", "lou"):
+            error = _refusal(verifier, pool.access_token(user))
+            assert error.claims is not None
+            assert error.claims.username == user
+
     def test_errors_before_the_signature_verified_carry_none(self, pool: FakeUserPool) -> None:
         verifier = pool.verifier()
         forged = pool.access_token(
