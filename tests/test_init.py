@@ -56,6 +56,8 @@ def test_dir_shows_only_public_names_and_dunders() -> None:
         assert leaked not in shown
     assert "__version__" in shown
     assert "__all__" in shown
+    kit = [name for name in dir(cognito_jwt.testing) if not name.startswith("__")]
+    assert kit == sorted(cognito_jwt.testing.__all__)
 
 
 def test_lazy_names_resolve_to_their_module_and_unknown_names_do_not() -> None:
