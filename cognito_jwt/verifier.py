@@ -329,7 +329,8 @@ class CognitoVerifier:
             InvalidTokenError: (a subclass) the token is not acceptable; HTTP 401.
             AccessDeniedError: (a subclass) a group or scope is missing; HTTP 403.
             JWKSError: (a subclass) the signing keys could not be had; HTTP 503.
-            ConfigurationError: an argument of this call is invalid.
+            ConfigurationError: an argument of this call is invalid, or the
+                ``custom_check`` is async (only :meth:`averify` can await it).
 
         """
         policy = self._call_policy(token_use, client_ids, allowed_groups, required_scopes)
@@ -347,7 +348,8 @@ class CognitoVerifier:
         """Verify ``token`` like :meth:`verify`, never blocking the event loop.
 
         A JWKS fetch, when one is needed, runs in a worker thread; sync and async
-        callers share one cache and one in-flight fetch.
+        callers share one cache and one in-flight fetch. An async ``custom_check``
+        is awaited.
         """
         policy = self._call_policy(token_use, client_ids, allowed_groups, required_scopes)
         return await self._averify(token, None, policy)
