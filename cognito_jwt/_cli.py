@@ -130,9 +130,7 @@ def _add_fake_pool(commands: Any) -> None:
         "--port", type=int, default=9876, help="the port on 127.0.0.1 (default 9876; 0: any free)"
     )
     fake.add_argument("--region", default="eu-west-1", help="the pool's region (eu-west-1)")
-    fake.add_argument(
-        "--pool-id", default="eu-west-1_FakePool1", help="the pool id (eu-west-1_FakePool1)"
-    )
+    fake.add_argument("--pool-id", help="the pool id (default: REGION_FakePool1)")
     fake.add_argument("--client-id", default="fake-client", help="the app client (fake-client)")
     fake.add_argument("--user", default="alice", help="the user the tokens are for (alice)")
     fake.add_argument(
@@ -320,7 +318,7 @@ def _fake_pool(args: argparse.Namespace) -> int:
 
     options = FakePoolOptions(
         region=args.region,
-        user_pool_id=args.pool_id,
+        user_pool_id=args.pool_id or f"{args.region}_FakePool1",
         client_id=args.client_id,
         port=args.port,
         username=args.user,

@@ -348,6 +348,14 @@ class TestFakePool:
         assert "Stopping after 0 s" in out
         assert out.endswith("fake pool stopped\n")
 
+    def test_the_pool_id_follows_the_region(self, capsys: pytest.CaptureFixture[str]) -> None:
+        code, out, err = run(
+            capsys, "fake-pool", "--port", "0", "--for", "0", "--region", "cn-north-1"
+        )
+        assert code == 0, err
+        issuer = "https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_FakePool1"
+        assert f"issuer        {issuer}\n" in out
+
     def test_a_port_in_use_is_a_usage_error(self, capsys: pytest.CaptureFixture[str]) -> None:
         with socket.socket() as taken:
             taken.bind(("127.0.0.1", 0))
