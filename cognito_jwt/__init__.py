@@ -13,11 +13,13 @@ The test kit lives in :mod:`cognito_jwt.testing`.
 
 from __future__ import annotations
 
-import logging
-from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+import logging as _logging
+import typing as _typing
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
 
-from cognito_jwt.claims import CognitoClaims
+from cognito_jwt.claims import CognitoClaims, UnverifiedToken, decode_unverified
 from cognito_jwt.exceptions import (
     AccessDeniedError,
     ClaimError,
@@ -43,34 +45,42 @@ from cognito_jwt.exceptions import (
     UnknownKeyError,
 )
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from cognito_jwt.revocation import RevocationList, RevocationStore
     from cognito_jwt.verifier import CognitoVerifier, MultiPoolVerifier
 
 # A library logs, the application decides where to: without a handler of the
 # application's, nothing is printed (not even through logging's last resort).
-logging.getLogger("cognito_jwt").addHandler(logging.NullHandler())
+_logging.getLogger("cognito_jwt").addHandler(_logging.NullHandler())
 
 try:
-    __version__ = version("cognito-jwt")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree not installed
+    __version__ = _version("cognito-jwt")
+except _PackageNotFoundError:  # pragma: no cover - running from a source tree not installed
     __version__ = "0.0.0"
 
-# The verifiers pull in requests, python-jose and cryptography; they are imported
-# on first use so that importing the package (or its pytest plugin) stays cheap.
-_LAZY = {"CognitoVerifier", "MultiPoolVerifier"}
+# Public names imported on first use, by the module that defines them: the
+# verifiers pull in requests, python-jose and cryptography, so importing the
+# package (or its pytest plugin) stays cheap. Add a name here and to __all__.
+_LAZY: dict[str, str] = {
+    "CognitoVerifier": "cognito_jwt.verifier",
+    "MultiPoolVerifier": "cognito_jwt.verifier",
+    "RevocationList": "cognito_jwt.revocation",
+    "RevocationStore": "cognito_jwt.revocation",
+}
 
 
-def __getattr__(name: str) -> Any:
-    if name in ("RevocationList", "RevocationStore"):
-        from cognito_jwt import revocation  # noqa: PLC0415
+def __getattr__(name: str) -> _typing.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cognito_jwt' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value  # found directly from now on
+    return value
 
-        return getattr(revocation, name)
-    if name in _LAZY:
-        from cognito_jwt import verifier  # noqa: PLC0415
 
-        return getattr(verifier, name)
-    raise AttributeError(f"module 'cognito_jwt' has no attribute {name!r}")
+def __dir__() -> list[str]:
+    # The public names only: no submodule, no helper imported for this file's own use.
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
 
 
 __all__ = [
@@ -101,5 +111,7 @@ __all__ = [
     "RevokedTokenError",
     "UnavailableError",
     "UnknownKeyError",
+    "UnverifiedToken",
     "__version__",
+    "decode_unverified",
 ]

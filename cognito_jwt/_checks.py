@@ -101,6 +101,19 @@ def _require_string(payload: Mapping[str, Any], name: str, *, required: bool) ->
         raise MalformedTokenError(f"claim {name!r} must be a string, not {_type_name(value)}")
 
 
+# How many accepted issuers an InvalidIssuerError's message lists before "and N more".
+_MAX_ISSUERS_SHOWN = 6
+
+
+def _accepted(issuers: Collection[str]) -> str:
+    """Name the accepted issuers (from configuration, so shown as they are)."""
+    shown = list(issuers)[:_MAX_ISSUERS_SHOWN]
+    text = ", ".join(shown)
+    if len(issuers) > len(shown):
+        text += f" and {len(issuers) - len(shown)} more"
+    return f"accepted: {text}"
+
+
 def unverified_issuer(payload: Mapping[str, Any], issuers: Collection[str]) -> str:
     """Return the token's ``iss`` if it is one of ``issuers``; checked before any key lookup.
 
@@ -116,7 +129,7 @@ def unverified_issuer(payload: Mapping[str, Any], issuers: Collection[str]) -> s
         issuers = (issuers,)
     if iss not in issuers:
         raise InvalidIssuerError(
-            f"issuer {_describe(iss)} is not accepted",
+            f"issuer {_describe(iss)} is not accepted; {_accepted(issuers)}",
             claim="iss",
             expected=tuple(issuers),
             actual=_shown(iss),

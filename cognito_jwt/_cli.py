@@ -1,4 +1,4 @@
-"""The ``cognito-jwt`` command: ``demo``, ``verify`` and ``inspect``.
+"""The ``cognito-jwt`` command: ``demo``, ``verify``, ``inspect`` and ``fake-pool``.
 
 Exit codes: 0 valid, 1 token rejected, 2 usage error, 3 keys unavailable.
 """
@@ -6,23 +6,24 @@ Exit codes: 0 valid, 1 token rejected, 2 usage error, 3 keys unavailable.
 from __future__ import annotations
 
 import argparse
-import base64
-import binascii
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from cognito_jwt.claims import _thaw, decode_unverified
 from cognito_jwt.exceptions import (
     AccessDeniedError,
     CognitoJWTError,
     ConfigurationError,
     InvalidTokenError,
-    JWKSError,
+    MalformedTokenError,
+    UnavailableError,
 )
 
 EXIT_VALID = 0
@@ -38,6 +39,7 @@ examples:
   pbpaste | cognito-jwt verify - --region eu-west-1 --pool-id eu-west-1_AbCdEf123 \\
       --jwks-file jwks.json
   cognito-jwt inspect - < token.txt
+  cognito-jwt fake-pool --port 9876
 
 exit codes: 0 valid, 1 token rejected, 2 usage error, 3 keys unavailable.
 Pass the token as '-' to read it from standard input and keep it out of shell history.
@@ -51,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"cognito-jwt {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     commands.add_parser(
         "demo",
@@ -76,6 +79,20 @@ def _parser() -> argparse.ArgumentParser:
         help="an accepted app client id (repeatable); without it any client is accepted",
     )
     verify.add_argument("--token-use", choices=("id", "access"), help="the kind of token required")
+    verify.add_argument(
+        "--scope",
+        action="append",
+        dest="scopes",
+        metavar="SCOPE",
+        help="a scope the token must carry (repeatable: every one is required)",
+    )
+    verify.add_argument(
+        "--group",
+        action="append",
+        dest="groups",
+        metavar="GROUP",
+        help="a group the user may be in (repeatable: at least one is required)",
+    )
     keys = verify.add_mutually_exclusive_group()
     keys.add_argument("--jwks-file", type=Path, help="read the pool's keys from this file")
     keys.add_argument("--jwks-url", help="fetch the keys from this URL (emulators)")
@@ -96,7 +113,55 @@ def _parser() -> argparse.ArgumentParser:
         description="Decode a token's header and claims without verifying anything.",
     )
     inspect.add_argument("token", help="the token, or '-' to read it from standard input")
+    _add_fake_pool(commands)
     return parser
+
+
+def _add_fake_pool(commands: Any) -> None:
+    fake = commands.add_parser(
+        "fake-pool",
+        help="run a fake user pool on 127.0.0.1: serves its keys, prints tokens to try a service",
+        description="Run a fake Cognito user pool on 127.0.0.1 until Ctrl-C: it serves its "
+        "JWKS over HTTP, prints tokens and the verifier settings that trust them, and mints "
+        "fresh tokens at /token/access and /token/id, so a local service can be tried with "
+        "curl. Point the service's verifier at the printed jwks_url; nothing leaves the machine.",
+    )
+    fake.add_argument(
+        "--port", type=int, default=9876, help="the port on 127.0.0.1 (default 9876; 0: any free)"
+    )
+    fake.add_argument("--region", default="eu-west-1", help="the pool's region (eu-west-1)")
+    fake.add_argument("--pool-id", help="the pool id (default: REGION_FakePool1)")
+    fake.add_argument("--client-id", default="fake-client", help="the app client (fake-client)")
+    fake.add_argument("--user", default="alice", help="the user the tokens are for (alice)")
+    fake.add_argument(
+        "--group", action="append", dest="groups", default=[], metavar="GROUP",
+        help="a group of the user (repeatable)",
+    )  # fmt: skip
+    fake.add_argument(
+        "--scope", action="append", dest="scopes", default=None, metavar="SCOPE",
+        help="a scope of the access tokens (repeatable; default aws.cognito.signin.user.admin)",
+    )  # fmt: skip
+    fake.add_argument(
+        "--expires-in", type=float, default=3600.0, help="token lifetime in seconds (3600)"
+    )
+    fake.add_argument(
+        "--service-url",
+        default="http://127.0.0.1:8000/",
+        help="the service the printed curl line calls (http://127.0.0.1:8000/)",
+    )
+    fake.add_argument(
+        "--for",
+        type=float,
+        dest="duration",
+        metavar="SECONDS",
+        help="stop after this many seconds instead of waiting for Ctrl-C",
+    )
+
+
+def _version() -> str:
+    from cognito_jwt import __version__  # noqa: PLC0415 - the package, once it is imported
+
+    return __version__
 
 
 class _NoTokenError(Exception):
@@ -105,6 +170,11 @@ class _NoTokenError(Exception):
 
 def _read_token(value: str, stdin: TextIO) -> str:
     token = stdin.read().strip() if value == "-" else value.strip()
+    scheme, _, rest = token.partition(" ")
+    if scheme.lower() == "bearer" and rest.strip():
+        # A header value pasted whole: the command takes the token, and says so.
+        token = rest.strip()
+        print("note: the 'Bearer ' prefix was removed; the token follows it", file=sys.stderr)
     if not token:
         source = "standard input" if value == "-" else "the TOKEN argument"
         raise _NoTokenError(f"cognito-jwt: error: no token in {source}")
@@ -121,6 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _demo,
         "verify": _verify,
         "inspect": _inspect,
+        "fake-pool": _fake_pool,
     }[args.command]
     try:
         return command(args)
@@ -167,7 +238,9 @@ def _verify(args: argparse.Namespace) -> int:
             token_use=args.token_use,
             **options,
         )
-        claims = verifier.verify(token)
+        claims = verifier.verify(
+            token, allowed_groups=args.groups or None, required_scopes=args.scopes or None
+        )
     except CognitoJWTError as exc:
         code = _exit_code_for(exc)
         print(f"{_LABELS[code]}: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -178,11 +251,6 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- inspect
-
-
-def _decode_segment(segment: str) -> Any:
-    data = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-    return json.loads(data.decode("utf-8"))
 
 
 def _when(value: Any, now: float) -> str | None:
@@ -211,33 +279,24 @@ def _inspect(args: argparse.Namespace) -> int:
     except _NoTokenError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
-    segments = token.split(".")
-    if len(segments) != 3:
-        print(
-            f"token rejected: {len(segments)} segments; a signed JWT has 3 "
-            "(a 5-segment token is encrypted and cannot be inspected)",
-            file=sys.stderr,
-        )
-        return EXIT_REJECTED
     try:
-        header = _decode_segment(segments[0])
-        claims = _decode_segment(segments[1])
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        print(f"token rejected: header or payload cannot be decoded ({exc})", file=sys.stderr)
+        unverified = decode_unverified(token)
+    except MalformedTokenError as exc:
+        print(f"token rejected: {exc}", file=sys.stderr)
         return EXIT_REJECTED
+    header, claims = _thaw(unverified.header), _thaw(unverified.claims)
     print("NOT VERIFIED: decoded as the token states it; signature and claims were not checked.")
     print("header:")
     print(json.dumps(header, indent=2, sort_keys=True))
     print("claims:")
     print(json.dumps(claims, indent=2, sort_keys=True))
-    if isinstance(claims, dict):
-        now = time.time()
-        times = [(name, _when(claims.get(name), now)) for name in ("exp", "iat", "auth_time")]
-        shown = [(name, text) for name, text in times if text is not None]
-        if shown:
-            print("times (UTC):")
-            for name, text in shown:
-                print(f"  {name:<10}{text}")
+    now = time.time()
+    times = [(name, _when(claims.get(name), now)) for name in ("exp", "iat", "auth_time")]
+    shown = [(name, text) for name, text in times if text is not None]
+    if shown:
+        print("times (UTC):")
+        for name, text in shown:
+            print(f"  {name:<10}{text}")
     return EXIT_VALID
 
 
@@ -251,6 +310,46 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(sys.stdout)
 
 
+# --------------------------------------------------------------------------- fake-pool
+
+
+def _fake_pool(args: argparse.Namespace) -> int:
+    from cognito_jwt.testing._serve_pool import FakePoolOptions, run_fake_pool  # noqa: PLC0415
+
+    options = FakePoolOptions(
+        region=args.region,
+        user_pool_id=args.pool_id or f"{args.region}_FakePool1",
+        client_id=args.client_id,
+        port=args.port,
+        username=args.user,
+        groups=tuple(args.groups),
+        scopes=tuple(args.scopes or ("aws.cognito.signin.user.admin",)),
+        expires_in=args.expires_in,
+        service_url=args.service_url,
+        duration=args.duration,
+    )
+    problem = None
+    if not 0 <= options.port <= 65535:
+        problem = f"--port must be 0 to 65535, not {options.port}"
+    elif options.duration is not None and not options.duration >= 0:
+        problem = "--for must be a number of seconds, 0 or more"
+    if problem is not None:
+        print(f"cognito-jwt: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return run_fake_pool(options, sys.stdout, threading.Event())
+    except ConfigurationError as exc:
+        print(f"cognito-jwt: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(
+            f"cognito-jwt: error: cannot serve on 127.0.0.1:{options.port}: {exc.strerror or exc}"
+            " (another --port, or 0 for any free one)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+
 _LABELS = {
     EXIT_REJECTED: "token rejected",
     EXIT_USAGE: "cognito-jwt: error",
@@ -260,7 +359,7 @@ _LABELS = {
 
 def _exit_code_for(exc: CognitoJWTError) -> int:
     """Map an error to the command's exit code."""
-    if isinstance(exc, JWKSError):
+    if isinstance(exc, UnavailableError):
         return EXIT_KEYS_UNAVAILABLE
     if isinstance(exc, InvalidTokenError | AccessDeniedError):
         return EXIT_REJECTED

@@ -7,8 +7,23 @@ from collections.abc import Iterable
 
 from cognito_jwt.exceptions import ConfigurationError
 
-# AWS region names: "eu-west-1", "us-gov-west-1", "ap-southeast-5", "cn-north-1".
-_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")
+# AWS region names in every partition: "eu-west-1", "us-gov-west-1", "cn-north-1",
+# "eusc-de-east-1", "us-isob-east-1": a short area code, one to three words, a number.
+_REGION = re.compile(r"[a-z]{2,4}(?:-[a-z]+){1,3}-[0-9]{1,2}")
+# The DNS suffix of each partition other than the commercial one ("aws",
+# amazonaws.com, which GovCloud shares), by region-name prefix, as the AWS SDKs'
+# partition data gives them. Cognito documents its endpoints for China; for the
+# European Sovereign Cloud and the isolated partitions the suffix is the
+# partition's, not confirmed for Cognito's issuer (the docs say so; issuer= overrides).
+_PARTITION_DOMAINS = (
+    ("cn-", "amazonaws.com.cn"),
+    ("eusc-", "amazonaws.eu"),
+    ("us-isob-", "sc2s.sgov.gov"),
+    ("us-isof-", "csp.hci.ic.gov"),
+    ("us-iso-", "c2s.ic.gov"),
+    ("eu-isoe-", "cloud.adc-e.uk"),
+)
+_COMMERCIAL_DOMAIN = "amazonaws.com"
 # "<region>_<id>": the id part is letters and digits (Cognito uses 9 of them).
 _POOL_ID = re.compile(r"(?P<region>[a-z0-9-]+)_(?P<id>[0-9A-Za-z]+)")
 # Without a region check (emulators): still nothing that could change a URL's meaning.
@@ -57,14 +72,32 @@ def check_pool_id(user_pool_id: object, region: str, *, strict: bool) -> str:
     return user_pool_id
 
 
+def domain_for(region: str) -> str:
+    """The DNS suffix of ``region``'s partition: ``amazonaws.com``, ``amazonaws.com.cn``..."""
+    for prefix, domain in _PARTITION_DOMAINS:
+        if region.startswith(prefix):
+            return domain
+    return _COMMERCIAL_DOMAIN
+
+
+def primary_region(user_pool_id: str) -> str:
+    """The region a pool id names (the pool's primary region): the part before ``_``."""
+    return user_pool_id.partition("_")[0]
+
+
 def original_issuer(region: str, user_pool_id: str) -> str:
-    """The issuer Cognito has always used: ``https://cognito-idp.{region}.amazonaws.com/{pool}``."""
-    return f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
+    """The issuer Cognito has always used: ``https://cognito-idp.{region}.{domain}/{pool}``."""
+    return f"https://cognito-idp.{region}.{domain_for(region)}/{user_pool_id}"
 
 
-def updated_issuer(region: str, user_pool_id: str) -> str:
-    """The pool's updated issuer format: ``https://issuer-cognito-idp.{region}...``."""
-    return f"https://issuer-cognito-idp.{region}.amazonaws.com/{user_pool_id}"
+def updated_issuer(user_pool_id: str) -> str:
+    """The pool's updated issuer: ``https://issuer-cognito-idp.{primary region}.{domain}/{pool}``.
+
+    It always names the pool's primary region (the one in its id), also in the
+    tokens a replica region issues.
+    """
+    region = primary_region(user_pool_id)
+    return f"https://issuer-cognito-idp.{region}.{domain_for(region)}/{user_pool_id}"
 
 
 def jwks_url_for(issuer: str) -> str:
@@ -73,7 +106,12 @@ def jwks_url_for(issuer: str) -> str:
 
 
 def derived_issuers(region: str, user_pool_id: str, additional_regions: Iterable[str]) -> list[str]:
-    """Every issuer a pool's tokens may carry: both formats, home region first.
+    """Every issuer a pool's tokens may carry, the primary one first.
+
+    The original issuer of the home region and of each additional (replica)
+    region, and the one updated issuer, which names the primary region whatever
+    region issued the token: Cognito never issues an updated issuer naming a
+    replica, nor publishes keys under one.
 
     Raises:
         ConfigurationError: an additional region is not a region name.
@@ -84,8 +122,6 @@ def derived_issuers(region: str, user_pool_id: str, additional_regions: Iterable
         check_region(extra)
         if extra not in regions:
             regions.append(extra)
-    issuers: list[str] = []
-    for name in regions:
-        issuers.append(original_issuer(name, user_pool_id))
-        issuers.append(updated_issuer(name, user_pool_id))
+    issuers = [original_issuer(region, user_pool_id), updated_issuer(user_pool_id)]
+    issuers.extend(original_issuer(name, user_pool_id) for name in regions[1:])
     return issuers

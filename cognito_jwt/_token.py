@@ -211,13 +211,13 @@ def parse(
     depends on its text alone).
 
     Raises:
-        MalformedTokenError: not a string, too big, not three base64url segments,
-            bad JSON, a bad ``kid`` or a forbidden header parameter.
+        MalformedTokenError: not a string (or ASCII bytes), too big, not three
+            base64url segments, bad JSON, a bad ``kid`` or a forbidden header parameter.
         InvalidSignatureError: an ``alg`` other than RS256.
 
     """
-    if not isinstance(token, str):
-        raise MalformedTokenError(f"token must be a str, not {type(token).__name__}")
+    if type(token) is not str:
+        token = text_of(token, max_bytes)
     if len(token) > max_bytes:
         raise MalformedTokenError(f"token is {len(token)} characters, over the {max_bytes} limit")
     if not token.isascii():
@@ -244,16 +244,95 @@ def parse(
     return ParsedToken(header_b64, header, kid, payload, signing_input, signature)
 
 
+def text_of(token: object, max_bytes: int) -> str:
+    """Return ``token`` as a str: a str as it is, bytes decoded as ASCII (as PyJWT accepts).
+
+    Bytes over ``max_bytes`` are refused before they are decoded.
+
+    Raises:
+        MalformedTokenError: bytes that are too long or not ASCII, or any other type.
+
+    """
+    if isinstance(token, str):
+        return token
+    if isinstance(token, bytes):
+        if len(token) > max_bytes:
+            raise MalformedTokenError(f"token is {len(token)} bytes, over the {max_bytes} limit")
+        try:
+            return token.decode("ascii")
+        except UnicodeDecodeError:
+            raise MalformedTokenError("token bytes are not ASCII, so not a JWT") from None
+    raise MalformedTokenError(f"token must be a str or ASCII bytes, not {type(token).__name__}")
+
+
+def split(token: object, max_bytes: int) -> tuple[bytes, list[bytes]]:
+    """Check a compact JWS's size and form; return its ASCII bytes and its three segments.
+
+    Raises:
+        MalformedTokenError: as :func:`parse` says for the form.
+
+    """
+    token = text_of(token, max_bytes)
+    if len(token) > max_bytes:
+        raise MalformedTokenError(f"token is {len(token)} characters, over the {max_bytes} limit")
+    if not token.isascii():
+        raise MalformedTokenError(_describe_shape(token))
+    raw = token.encode("ascii")
+    if raw.translate(None, _COMPACT_ALPHABET):
+        raise MalformedTokenError(_describe_shape(token))
+    segments = raw.split(b".")
+    if len(segments) != 3 or b"" in segments:
+        raise MalformedTokenError(_describe_shape(token))
+    return raw, segments
+
+
+def decode_segments(token: object, max_bytes: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Decode a compact JWS's header and payload with the strict rules, checking nothing else.
+
+    No header rule (``alg``, ``kid``, forbidden parameters) applies and the
+    signature is not decoded: this serves reading a token, not trusting it.
+
+    Raises:
+        MalformedTokenError: the form, the base64url or the JSON is not strict.
+
+    """
+    _, (header_b64, payload_b64, _signature) = split(token, max_bytes)
+    header = loads_strict(
+        b64url_decode(header_b64, "header", MalformedTokenError), "header", MalformedTokenError
+    )
+    payload = loads_strict(
+        b64url_decode(payload_b64, "payload", MalformedTokenError), "payload", MalformedTokenError
+    )
+    return header, payload
+
+
 def _describe_shape(token: str) -> str:
+    """Say what is wrong with a token whose form is not a compact JWS (the error path only)."""
     if not token:
         return "token is empty"
+    if token.lower().startswith("bearer"):
+        return (
+            "token starts with 'Bearer': pass the whole Authorization header value to "
+            "verify_bearer(), or the token alone to verify()"
+        )
+    if token != token.strip():
+        return (
+            "token has whitespace (a space or newline) before or after it: strip() it "
+            "first, or pass the Authorization header value to verify_bearer(), which does"
+        )
+    if any(char.isspace() for char in token):
+        return "token contains whitespace, which a JWT never does (was it cut or wrapped?)"
     segments = token.split(".")
-    if len(segments) == 5:
+    count = len(segments)
+    if count == 5:
         return "token has 5 segments: it is a JWE (such as a refresh token), not a signed JWT"
-    if len(segments) != 3:
-        return f"token has {len(segments)} segments, a signed JWT has 3"
+    if count != 3:
+        noun = "segment" if count == 1 else "segments"
+        return f"token has {count} {noun} separated by dots; a signed JWT has 3"
     if any(not s for s in segments):
         return "token has an empty segment"
+    if any(char == "=" for char in token):
+        return "token has base64 padding ('='), which a JWT never carries"
     return "token contains characters outside unpadded base64url"
 
 

@@ -1,4 +1,4 @@
-"""CognitoClaims: the verified payload of a Cognito token, deeply read-only."""
+"""CognitoClaims, the verified payload of a Cognito token, and UnverifiedToken: both read-only."""
 
 from __future__ import annotations
 
@@ -7,7 +7,12 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["CognitoClaims"]
+from cognito_jwt import _token
+
+__all__ = ["CognitoClaims", "UnverifiedToken", "decode_unverified"]
+
+# decode_unverified's size limit: the verifier's default max_token_bytes.
+_MAX_UNVERIFIED_BYTES = 65536
 
 
 def _freeze(value: Any) -> Any:
@@ -151,3 +156,68 @@ class CognitoClaims(Mapping[str, Any]):
     def issued_at(self) -> datetime:
         """``iat`` as an aware UTC datetime."""
         return datetime.fromtimestamp(self._data["iat"], tz=UTC)
+
+
+class UnverifiedToken:
+    """A token's header and claims as it states them: NOTHING about it has been verified.
+
+    Returned by :func:`decode_unverified`, for logging and routing only (which
+    pool, which key id); never base a decision to trust a request on it. Both
+    attributes are deeply read-only, like :class:`CognitoClaims`.
+    """
+
+    __slots__ = ("_claims", "_header")
+
+    def __init__(self, header: Mapping[str, Any], claims: Mapping[str, Any]) -> None:
+        """Wrap a decoded ``header`` and ``claims`` (copied and frozen)."""
+        self._header: Mapping[str, Any] = _freeze(dict(header))
+        self._claims: Mapping[str, Any] = _freeze(dict(claims))
+
+    @property
+    def header(self) -> Mapping[str, Any]:
+        """The JOSE header (``alg``, ``kid``, ...), read-only and unverified."""
+        return self._header
+
+    @property
+    def claims(self) -> Mapping[str, Any]:
+        """The payload's claims, read-only and unverified."""
+        return self._claims
+
+    def __repr__(self) -> str:
+        """Show the key id, issuer and kind, marked unverified; never the whole token."""
+        return (
+            f"UnverifiedToken(kid={self._header.get('kid')!r}, iss={self._claims.get('iss')!r}, "
+            f"token_use={self._claims.get('token_use')!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when both header and claims are."""
+        if not isinstance(other, UnverifiedToken):
+            return NotImplemented
+        same: bool = (_thaw(self._header), _thaw(self._claims)) == (
+            _thaw(other._header),
+            _thaw(other._claims),
+        )
+        return same
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking content: no hashing
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the plain header and claims."""
+        return (type(self), (_thaw(self._header), _thaw(self._claims)))
+
+
+def decode_unverified(token: str | bytes) -> UnverifiedToken:
+    """Decode ``token``'s header and claims WITHOUT verifying anything, for logging and routing.
+
+    The token must still be a strict compact JWS (three unpadded base64url
+    segments of JSON objects, at most 64 KiB); its signature, algorithm, key
+    and claims are not checked. Use a verifier to trust a token.
+
+    Raises:
+        MalformedTokenError: the token is not a strict compact JWS; the message
+            says what is wrong (a ``Bearer`` prefix, whitespace, a JWE...).
+
+    """
+    header, claims = _token.decode_segments(token, _MAX_UNVERIFIED_BYTES)
+    return UnverifiedToken(header, claims)

@@ -6,20 +6,25 @@ Three branches keep apart what a web API must answer differently:
   wrongly signed or carries claims this verifier does not accept.
 * :class:`AccessDeniedError` (HTTP 403): the token is valid but lacks a group
   or scope the call requires.
-* :class:`JWKSError` (HTTP 503): the pool's signing keys could not be had; the
+* :class:`UnavailableError` (HTTP 503): this side could not decide, for example
+  because the pool's signing keys could not be had (:class:`JWKSError`); the
   fault is on the server's side, not the token's.
 
 Every error carries ``status_code`` and ``www_authenticate`` (the RFC 6750
 challenge for 401 and 403, ``None`` otherwise), so a framework maps it in one
 line. Messages never contain the token; values read from an unverified token
-appear only shortened and escaped.
+appear only shortened and escaped. An error raised after the token's signature
+verified carries the token's claims as ``claims`` (for logging who was refused);
+before that, ``claims`` is ``None``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from cognito_jwt.claims import CognitoClaims
 
 __all__ = [
     "AccessDeniedError",
@@ -86,10 +91,16 @@ class CognitoJWTError(Exception):
         error: the RFC 6750 error code (``invalid_token``, ``insufficient_scope``)
             or ``None`` when the error is not the client's.
         www_authenticate: the ``WWW-Authenticate`` header value to send, or ``None``.
+        claims: the token's :class:`~cognito_jwt.CognitoClaims` when the error was
+            raised after its signature verified (a claim, group, scope or custom
+            check refused it), so an application can log who was refused; ``None``
+            when the signature was not (yet) checked. Never the token itself.
 
     """
 
     status_code: ClassVar[int] = 500
+    # A class default: set on the instance by the verifier once the signature verified.
+    claims: CognitoClaims | None = None
     error: ClassVar[str | None] = None
     # Fixed text for the challenge's error_description: never taken from the token.
     description: ClassVar[str | None] = None
@@ -248,15 +259,17 @@ class InsufficientScopeError(AccessDeniedError):
 
 
 class UnavailableError(CognitoJWTError):
-    """Our side could not decide whether the token is acceptable: answer HTTP 503."""
+    """This side could not decide whether the token is good: answer HTTP 503.
+
+    The token may well be fine; the request can be retried later. No
+    ``WWW-Authenticate`` challenge goes with it (``www_authenticate`` is ``None``).
+    """
 
     status_code = 503
 
 
 class JWKSError(UnavailableError):
     """The signing keys could not be had: answer HTTP 503; the token may well be fine."""
-
-    status_code = 503
 
 
 class JWKSFetchError(JWKSError):
@@ -283,7 +296,7 @@ class RevokedTokenError(InvalidTokenError):
     description = "The access token was revoked"
 
     def __init__(
-        self, message: str, *, claims: Mapping[str, Any] | None = None, revoked_by: str = "jti"
+        self, message: str, *, claims: CognitoClaims | None = None, revoked_by: str = "jti"
     ) -> None:
         """Create the error for a revoked token with verified ``claims``."""
         super().__init__(message)

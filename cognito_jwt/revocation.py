@@ -46,6 +46,8 @@ from cognito_jwt.exceptions import (
 if TYPE_CHECKING:
     import redis
 
+    from cognito_jwt.claims import CognitoClaims
+
 __all__ = ["MemoryRevocationStore", "RedisRevocationStore", "RevocationList", "RevocationStore"]
 
 # A verifier accepts a token up to its leeway (at most 300 s) past exp, so every
@@ -494,7 +496,7 @@ class RevocationList:
         """
         return self._revoked_by(claims) is not None
 
-    def _check(self, claims: Mapping[str, Any]) -> None:
+    def _check(self, claims: CognitoClaims) -> None:
         """Raise RevokedTokenError if the token was revoked: the verifier's call.
 
         Raises:

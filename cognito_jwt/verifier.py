@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import math
 import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import EllipsisType
@@ -17,7 +18,7 @@ from typing import Any, Protocol
 
 import requests
 
-from cognito_jwt import _checks, _jwks, _pool, _token
+from cognito_jwt import _checks, _jwks, _names, _pool, _token
 from cognito_jwt._checks import Policy, TokenUse
 from cognito_jwt._crypto import VerifyingKey
 from cognito_jwt.claims import CognitoClaims
@@ -36,7 +37,7 @@ __all__ = ["CognitoVerifier", "MultiPoolVerifier"]
 
 logger = logging.getLogger("cognito_jwt")
 
-CustomCheck = Callable[[CognitoClaims], None]
+CustomCheck = Callable[[CognitoClaims], Awaitable[None] | None]
 
 # Tokens longer than this are verified but not cached (a Cognito token is 1 to 2 KiB).
 _MAX_CACHED_TOKEN = 4096
@@ -73,20 +74,7 @@ def _count(name: str, value: object, *, minimum: int) -> int:
     return value
 
 
-def _strings(name: str, value: object, *, allow_empty: bool = False) -> tuple[str, ...]:
-    """Normalise a str or an iterable of str to a tuple without repeats."""
-    if isinstance(value, str):
-        items: list[object] = [value]
-    elif isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
-        items = list(value)
-    else:
-        raise ConfigurationError(f"{name} must be a str or an iterable of str, not {value!r}")
-    for item in items:
-        if not isinstance(item, str) or not item:
-            raise ConfigurationError(f"{name} must hold non-empty strings, not {item!r}")
-    if not items and not allow_empty:
-        raise ConfigurationError(f"{name} is empty; pass None to accept any")
-    return tuple(dict.fromkeys(str(item) for item in items))
+_strings = _names.strings
 
 
 def _client_ids(value: object) -> frozenset[str] | None:
@@ -95,10 +83,42 @@ def _client_ids(value: object) -> frozenset[str] | None:
     return frozenset(_strings("client_ids", value))
 
 
+def _allowed_groups(value: object) -> tuple[str, ...] | None:
+    return None if value is None else _strings("allowed_groups", value)
+
+
+def _required_scopes(value: object) -> tuple[str, ...] | None:
+    return None if value is None else _names.scopes("required_scopes", value)
+
+
 def _token_use(value: object) -> TokenUse | None:
     if value is None or value in {"id", "access"}:
         return value
     raise ConfigurationError(f"token_use must be 'id', 'access' or None, not {value!r}")
+
+
+def _is_async_callable(check: object) -> bool:
+    """Whether ``check`` is an ``async def`` function, or an object whose ``__call__`` is one."""
+    if inspect.iscoroutinefunction(check):
+        return True
+    call = getattr(type(check), "__call__", None)  # noqa: B004 - the class's, not the instance's
+    return not inspect.isroutine(check) and inspect.iscoroutinefunction(call)
+
+
+def _refuse_awaitable(outcome: object) -> ConfigurationError:
+    """The error for an async custom check met by :meth:`verify`, its coroutine closed."""
+    if inspect.iscoroutine(outcome):
+        outcome.close()  # never to be awaited: closed, so Python does not warn about it
+    return ConfigurationError(
+        "custom_check is async: verify() cannot await it; use averify() or a plain function"
+    )
+
+
+def _unexpected_result(outcome: object) -> ConfigurationError:
+    return ConfigurationError(
+        f"custom_check returned {type(outcome).__name__}: it must return None and raise a "
+        "CognitoJWTError to refuse a token (a returned value is never taken as a verdict)"
+    )
 
 
 def _issuer_url(value: object) -> str:
@@ -180,6 +200,8 @@ class CognitoVerifier:
         max_token_bytes: int = 65536,
         token_cache_size: int = 1024,
         custom_check: CustomCheck | None = None,
+        allowed_groups: str | Iterable[str] | None = None,
+        required_scopes: str | Iterable[str] | None = None,
         clock: Callable[[], float] = time.time,
         revocation: RevocationList | None = None,
     ) -> None:
@@ -216,8 +238,8 @@ class CognitoVerifier:
             token_use=_token_use(token_use),
             client_ids=_client_ids(client_ids),
             skip_access_token_audience=skip_access_token_audience,
-            allowed_groups=None,
-            required_scopes=None,
+            allowed_groups=_allowed_groups(allowed_groups),
+            required_scopes=_required_scopes(required_scopes),
         )
         self._leeway = _seconds("leeway", leeway, minimum=0.0)
         if self._leeway > _MAX_LEEWAY:
@@ -230,6 +252,7 @@ class CognitoVerifier:
         if not callable(clock):
             raise ConfigurationError("clock must be callable")
         self._custom_check = custom_check
+        self._async_check = custom_check is not None and _is_async_callable(custom_check)
         self._clock = clock
         # Revocation: checked after the audience, before groups and scopes (see _authorize).
         if revocation is not None and not isinstance(revocation, RevocationList):
@@ -299,14 +322,14 @@ class CognitoVerifier:
 
     def verify(
         self,
-        token: str,
+        token: str | bytes,
         *,
         token_use: TokenUse | EllipsisType | None = ...,
         client_ids: str | Iterable[str] | EllipsisType | None = ...,
         allowed_groups: str | Iterable[str] | None = None,
         required_scopes: str | Iterable[str] | None = None,
     ) -> CognitoClaims:
-        """Verify ``token`` and return its claims.
+        """Verify ``token`` (a str, or ASCII bytes) and return its claims.
 
         ``token_use`` and ``client_ids`` default to the constructor's; pass them
         to override for this call. ``allowed_groups``: at least one must be in
@@ -317,7 +340,8 @@ class CognitoVerifier:
             AccessDeniedError: (a subclass) a group or scope is missing; HTTP 403.
             JWKSError: (a subclass) the signing keys could not be had; HTTP 503.
             RevocationCheckError: the ``revocation`` store could not be asked; HTTP 503.
-            ConfigurationError: an argument of this call is invalid.
+            ConfigurationError: an argument of this call is invalid, or the
+                ``custom_check`` is async (only :meth:`averify` can await it).
 
         """
         policy = self._call_policy(token_use, client_ids, allowed_groups, required_scopes)
@@ -325,7 +349,7 @@ class CognitoVerifier:
 
     async def averify(
         self,
-        token: str,
+        token: str | bytes,
         *,
         token_use: TokenUse | EllipsisType | None = ...,
         client_ids: str | Iterable[str] | EllipsisType | None = ...,
@@ -335,7 +359,8 @@ class CognitoVerifier:
         """Verify ``token`` like :meth:`verify`, never blocking the event loop.
 
         A JWKS fetch, when one is needed, runs in a worker thread; sync and async
-        callers share one cache and one in-flight fetch.
+        callers share one cache and one in-flight fetch. An async ``custom_check``
+        is awaited.
         """
         policy = self._call_policy(token_use, client_ids, allowed_groups, required_scopes)
         return await self._averify(token, None, policy)
@@ -461,13 +486,14 @@ class CognitoVerifier:
             token_use=base.token_use if token_use is ... else _token_use(token_use),
             client_ids=base.client_ids if client_ids is ... else _client_ids(client_ids),
             skip_access_token_audience=base.skip_access_token_audience,
+            # The constructor's groups and scopes are defaults a call's own argument replaces.
             allowed_groups=(
-                None if allowed_groups is None else _strings("allowed_groups", allowed_groups)
+                base.allowed_groups if allowed_groups is None else _allowed_groups(allowed_groups)
             ),
             required_scopes=(
-                None
+                base.required_scopes
                 if required_scopes is None
-                else _strings("required_scopes", required_scopes, allow_empty=True)
+                else _required_scopes(required_scopes)
             ),
         )
 
@@ -478,9 +504,11 @@ class CognitoVerifier:
         return cache.get(token, self._clock())
 
     def _verify(
-        self, token: str, parsed: _token.ParsedToken | None, policy: Policy
+        self, token: str | bytes, parsed: _token.ParsedToken | None, policy: Policy
     ) -> CognitoClaims:
         """Verify ``token`` (already ``parsed`` when a router did it) for ``policy``."""
+        if self._async_check:  # a check that is not run fails open: refuse, never skip
+            raise _refuse_awaitable(None)
         claims = self._cached(token)
         if claims is None:
             parsed, issuer = self._parse(token, parsed)
@@ -488,7 +516,7 @@ class CognitoVerifier:
         return self._authorize(claims, policy)
 
     async def _averify(
-        self, token: str, parsed: _token.ParsedToken | None, policy: Policy
+        self, token: str | bytes, parsed: _token.ParsedToken | None, policy: Policy
     ) -> CognitoClaims:
         """:meth:`_verify` with the JWKS fetch, if one is needed, in a worker thread."""
         claims = self._cached(token)
@@ -501,14 +529,24 @@ class CognitoVerifier:
                     self._keys.fetch_and_get, issuer, parsed.kid, found.attempts
                 )
             claims = self._finish(token, parsed, key)
+        revocation_check = self._revocation_check
         revocation = self._revocation
         if revocation is not None and not revocation._inline:
             # A store over the network is asked from a worker thread, after the
             # audience check (the groups and scopes come after revocation).
-            _checks.check_policy(claims, replace(policy, allowed_groups=None, required_scopes=None))
-            await asyncio.to_thread(revocation._check, claims)
-            return self._authorize(claims, policy, revocation_checked=True)
-        return self._authorize(claims, policy)
+            try:
+                _checks.check_policy(
+                    claims, replace(policy, allowed_groups=None, required_scopes=None)
+                )
+                await asyncio.to_thread(revocation._check, claims)
+            except CognitoJWTError as exc:
+                _attach(exc, claims)
+                raise
+            revocation_check = None
+        outcome = self._authorize_first(claims, policy, revocation_check)
+        if outcome is not None:
+            await self._await_check(claims, outcome)
+        return claims
 
     def _parse(
         self, token: object, parsed: _token.ParsedToken | None
@@ -518,36 +556,97 @@ class CognitoVerifier:
         issuer = _checks.unverified_issuer(parsed.payload, self._issuers)
         return parsed, issuer
 
-    def _finish(self, token: str, parsed: _token.ParsedToken, key: VerifyingKey) -> CognitoClaims:
+    def _finish(
+        self, token: str | bytes, parsed: _token.ParsedToken, key: VerifyingKey
+    ) -> CognitoClaims:
         if not key.verify(parsed.signing_input, parsed.signature):
             raise InvalidSignatureError(f"signature does not verify with key {_describe(key.kid)}")
         _remember_header(self._known_headers, parsed)
         now = self._clock()
-        _checks.check_token(parsed.payload, now=now, leeway=self._leeway, issuers=self._issuers)
+        try:
+            _checks.check_token(parsed.payload, now=now, leeway=self._leeway, issuers=self._issuers)
+        except CognitoJWTError as exc:  # the signature verified: say whose token it was
+            exc.claims = CognitoClaims._adopt(parsed.payload)
+            raise
         claims = CognitoClaims._adopt(parsed.payload)
         cache = self._token_cache
-        if cache is not None and len(token) <= _MAX_CACHED_TOKEN:
+        if cache is not None and type(token) is str and len(token) <= _MAX_CACHED_TOKEN:
             cache.put(token, claims, now, self._leeway)
         return claims
 
-    def _authorize(
-        self, claims: CognitoClaims, policy: Policy, *, revocation_checked: bool = False
-    ) -> CognitoClaims:
-        revocation_check = None if revocation_checked else self._revocation_check
-        _checks.check_policy(claims, policy, revocation_check)
-        if self._custom_check is not None:
+    def _authorize(self, claims: CognitoClaims, policy: Policy) -> CognitoClaims:
+        revocation_check = self._revocation_check
+        if self._custom_check is None:  # the common case, without a call more
             try:
-                self._custom_check(claims)
+                _checks.check_policy(claims, policy, revocation_check)
+            except CognitoJWTError as exc:
+                _attach(exc, claims)
+                raise
+            return claims
+        outcome = self._authorize_first(claims, policy, revocation_check)
+        if outcome is not None:  # a check that is not run fails open: refuse, never skip
+            raise _refuse_awaitable(outcome)
+        return claims
+
+    def _authorize_first(
+        self,
+        claims: CognitoClaims,
+        policy: Policy,
+        revocation_check: Callable[[CognitoClaims], None] | None,
+    ) -> Awaitable[object] | None:
+        """Run the policy (with ``revocation_check``) and the custom check.
+
+        Returns what an async custom check left to await, or ``None``.
+        """
+        try:
+            _checks.check_policy(claims, policy, revocation_check)
+            if self._custom_check is None:
+                return None
+            try:
+                outcome = self._custom_check(claims)
             except CognitoJWTError:
                 raise
             except Exception as exc:
-                logger.exception("custom_check raised %s", type(exc).__name__)
-                raise InvalidTokenError(f"custom check failed with {type(exc).__name__}") from exc
-        return claims
+                raise _check_failed(exc) from exc
+            if outcome is None:
+                return None
+            if inspect.isawaitable(outcome):
+                return outcome
+            raise _unexpected_result(outcome)
+        except CognitoJWTError as exc:
+            _attach(exc, claims)
+            raise
+
+    async def _await_check(self, claims: CognitoClaims, outcome: Awaitable[object]) -> None:
+        """Await what an async custom check returned, with the errors of a sync one."""
+        try:
+            try:
+                result = await outcome
+            except CognitoJWTError:
+                raise
+            except Exception as exc:
+                raise _check_failed(exc) from exc
+            if result is not None:
+                raise _unexpected_result(result)
+        except CognitoJWTError as exc:
+            _attach(exc, claims)
+            raise
 
     def _clear_token_cache(self) -> None:
         if self._token_cache is not None:
             self._token_cache.clear()
+
+
+def _check_failed(exc: Exception) -> InvalidTokenError:
+    logger.error("custom_check raised %s", type(exc).__name__, exc_info=exc)
+    return InvalidTokenError(f"custom check failed with {type(exc).__name__}")
+
+
+def _attach(exc: CognitoJWTError, claims: CognitoClaims) -> None:
+    """Let an error raised after the signature verified say whose token it refused."""
+    # Set even when already set: a check may raise one shared instance for every user.
+    if not isinstance(exc, ConfigurationError):
+        exc.claims = claims
 
 
 class _VerifiedTokens:
@@ -620,7 +719,7 @@ class MultiPoolVerifier:
         """The verifiers routed among, in the order given."""
         return tuple(dict.fromkeys(self._routes.values()))
 
-    def route(self, token: str) -> CognitoVerifier:
+    def route(self, token: str | bytes) -> CognitoVerifier:
         """Return the verifier for ``token``'s (unverified) issuer.
 
         Raises:
@@ -637,7 +736,7 @@ class MultiPoolVerifier:
 
     def verify(
         self,
-        token: str,
+        token: str | bytes,
         *,
         token_use: TokenUse | EllipsisType | None = ...,
         client_ids: str | Iterable[str] | EllipsisType | None = ...,
@@ -671,7 +770,7 @@ class MultiPoolVerifier:
 
     async def averify(
         self,
-        token: str,
+        token: str | bytes,
         *,
         token_use: TokenUse | EllipsisType | None = ...,
         client_ids: str | Iterable[str] | EllipsisType | None = ...,

@@ -372,7 +372,7 @@ def test_a_foreign_cognito_issuer_is_shown_in_full() -> None:
     issuer = "https://issuer-cognito-idp.ap-southeast-2.amazonaws.com/ap-southeast-2_AbCdEf123"
     error = claim_error(InvalidIssuerError, id_payload(iss=issuer))
     assert error.actual == issuer
-    assert f"issuer {issuer!r} is not accepted" == str(error)
+    assert str(error).startswith(f"issuer {issuer!r} is not accepted; accepted: https://")
 
 
 @pytest.mark.parametrize(
@@ -388,7 +388,9 @@ def test_a_long_or_unprintable_issuer_is_shown_shortened_and_escaped(issuer: str
     assert error.actual == ascii(issuer)[:97] + "..."
     assert "\x1b" not in str(error)
     assert "x" * 100 not in str(error)
-    assert len(str(error)) < 150
+    shown, _, accepted = str(error).partition("; ")
+    assert len(shown) < 150
+    assert accepted.startswith("accepted: https://")  # from configuration, in full
 
 
 @pytest.mark.parametrize("issuers", [ISSUERS, (ISSUER,), [ISSUER], {ISSUER: "route"}])

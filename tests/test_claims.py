@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import pickle
@@ -11,7 +12,13 @@ from typing import Any
 
 import pytest
 
-from cognito_jwt import CognitoClaims, _token
+from cognito_jwt import (
+    CognitoClaims,
+    MalformedTokenError,
+    UnverifiedToken,
+    _token,
+    decode_unverified,
+)
 from cognito_jwt.testing import FakeUserPool
 
 
@@ -334,3 +341,56 @@ def test_claims_survive_pickle_and_copy_still_read_only(duplicate: Any) -> None:
     assert clone.client_id == "test-client"
     with pytest.raises(TypeError):
         clone["address"]["formatted"] = "x"
+
+
+# --------------------------------------------------------------------------- decode_unverified
+
+
+def test_decode_unverified_reads_header_and_claims_without_any_key() -> None:
+    pool = FakeUserPool()
+    token = pool.access_token("alice", groups=["staff"])
+    for form in (token, token.encode("ascii")):
+        unverified = decode_unverified(form)
+        assert isinstance(unverified, UnverifiedToken)
+        assert unverified.header["kid"] == pool.signing_keys[1].kid
+        assert unverified.claims["username"] == "alice"
+        assert unverified.claims["cognito:groups"] == ("staff",)
+    assert "token_use='access'" in repr(unverified)
+    assert token not in repr(unverified)
+
+
+def test_decode_unverified_ignores_the_signature_and_the_algorithm() -> None:
+    def part(value: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    token = f"{part({'alg': 'HS256'})}.{part({'sub': 'x'})}.c2ln"
+    unverified = decode_unverified(token)
+    assert unverified.header == {"alg": "HS256"}
+    assert unverified.claims == {"sub": "x"}
+
+
+def test_decode_unverified_is_read_only_and_pickles() -> None:
+    unverified = decode_unverified(FakeUserPool().id_token(groups=["a"]))
+    with pytest.raises(TypeError):
+        unverified.claims["sub"] = "other"  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        unverified.claims = {}  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(unverified)) == unverified  # noqa: S301 - our own object
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        ("Bearer abc.def.ghi", "starts with 'Bearer'"),
+        ("abc.def.ghi\n", "strip() it"),
+        ("abc", "1 segment separated"),
+        ("a.b.c.d.e", "5 segments: it is a JWE"),
+        ("e30.e30=.c2ln", "padding"),
+        ("bm90IGpzb24.e30.c2ln", "header is not valid JSON"),
+        (42, "must be a str or ASCII bytes"),
+    ],
+)
+def test_decode_unverified_says_what_is_wrong(token: object, reason: str) -> None:
+    with pytest.raises(MalformedTokenError) as info:
+        decode_unverified(token)  # type: ignore[arg-type]
+    assert reason in str(info.value)

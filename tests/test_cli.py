@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import requests
 
+import cognito_jwt
+from cognito_jwt import CognitoVerifier
 from cognito_jwt._cli import main
 from cognito_jwt.testing import FakeUserPool
 
@@ -157,7 +162,6 @@ class TestVerify:
         assert code == 2
         assert "--jwks-file" in err
 
-
     def test_empty_token_is_a_usage_error(
         self, capsys: pytest.CaptureFixture[str], pool: FakeUserPool, jwks_file: str
     ) -> None:
@@ -216,3 +220,165 @@ class TestInspect:
         assert code == 1
         assert out == ""
         assert err.startswith("token rejected:")
+
+
+class TestVersionAndOptions:
+    def test_version(self, capsys: pytest.CaptureFixture[str]) -> None:
+        code, out, _ = run(capsys, "--version")
+        assert code == 0
+        assert out == f"cognito-jwt {cognito_jwt.__version__}\n"
+
+    def test_verify_scope_and_group(
+        self, capsys: pytest.CaptureFixture[str], pool: FakeUserPool, jwks_file: str
+    ) -> None:
+        token = pool.access_token("amy", groups=["staff"], scopes=["orders/read", "profile"])
+        base = ["verify", token, *pool_args(pool), "--jwks-file", jwks_file]
+        code, out, _ = run(capsys, *base, "--scope", "orders/read", "--scope", "profile")
+        assert code == 0
+        assert json.loads(out)["username"] == "amy"
+        code, _, err = run(capsys, *base, "--group", "admin", "--group", "staff")
+        assert code == 0, err
+        code, _, err = run(capsys, *base, "--scope", "orders/write")
+        assert code == 1
+        assert "InsufficientScopeError" in err
+        code, _, err = run(capsys, *base, "--group", "admin")
+        assert code == 1
+        assert "MissingGroupError" in err
+        code, _, err = run(capsys, *base, "--scope", "orders/read profile")
+        assert code == 2
+        assert "one scope containing whitespace" in err
+
+
+class TestInspectMessages:
+    def test_a_bearer_prefix_is_removed_with_a_note(
+        self, capsys: pytest.CaptureFixture[str], pool: FakeUserPool
+    ) -> None:
+        code, out, err = run(capsys, "inspect", f"Bearer {pool.access_token('ned')}")
+        assert code == 0
+        assert '"username": "ned"' in out
+        assert "'Bearer ' prefix was removed" in err
+
+    @pytest.mark.parametrize(
+        ("token", "message"),
+        [
+            ("abc", "token has 1 segment separated by dots; a signed JWT has 3"),
+            ("a.b.c.d", "token has 4 segments separated by dots; a signed JWT has 3"),
+            (
+                "a.b.c.d.e",
+                "token has 5 segments: it is a JWE (such as a refresh token), not a signed JWT",
+            ),
+            ("e30.e30.c2ln=", "token has base64 padding ('='), which a JWT never carries"),
+            ("bm90IGpzb24.e30.c2ln", "header is not valid JSON"),
+            ("abc.def\x01.ghi", "token contains characters outside unpadded base64url"),
+        ],
+    )
+    def test_messages_are_the_library_s_own(
+        self, capsys: pytest.CaptureFixture[str], token: str, message: str
+    ) -> None:
+        code, out, err = run(capsys, "inspect", token)
+        assert code == 1
+        assert out == ""
+        assert err == f"token rejected: {message}\n"
+        for raw in ("Incorrect padding", "Expecting value", "base64-encoded", "codec"):
+            assert raw not in err
+        if "5 segments" not in message:
+            assert "encrypted" not in err
+            assert "JWE" not in err
+
+
+def _console_script() -> list[str]:
+    script = Path(sys.executable).with_name("cognito-jwt")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "cognito_jwt._cli"]
+
+
+class TestFakePool:
+    def test_end_to_end_a_service_verifies_its_tokens_over_loopback(self) -> None:
+        command = [*_console_script(), "fake-pool", "--port", "0", "--group", "staff"]
+        command += ["--scope", "orders/read", "--client-id", "web", "--user", "pat"]
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            assert process.stdout is not None
+            lines: list[str] = []
+            for line in process.stdout:
+                lines.append(line.rstrip("\n"))
+                if line.startswith("Press Ctrl-C"):
+                    break
+            named = [line.split(None, 1) for line in lines if line[:1].isalpha() and " " in line]
+            fields = dict(named)
+            jwks_url = fields["jwks_url"]
+            assert jwks_url.startswith("http://127.0.0.1:")
+            verifier = CognitoVerifier(
+                "eu-west-1",
+                "eu-west-1_FakePool1",
+                client_ids="web",
+                token_use="access",
+                jwks_url=jwks_url,
+            )
+            claims = verifier.verify(fields["access_token"])
+            assert (claims.username, claims.groups, claims.scopes) == (
+                "pat",
+                ("staff",),
+                frozenset({"orders/read"}),
+            )
+            base = jwks_url.split("/eu-west-1_FakePool1/")[0]
+            fresh = requests.get(f"{base}/token/access", timeout=10).text
+            assert fresh != fields["access_token"] or fresh
+            assert verifier.verify(fresh).username == "pat"
+            id_token = requests.get(f"{base}/token/id", timeout=10).text
+            assert verifier.verify(id_token, token_use="id").username == "pat"
+            assert requests.get(f"{base}/other", timeout=10).status_code == 404
+            text = "\n".join(lines)
+            assert f'jwks_url="{jwks_url}"' in text
+            assert f'curl -H "Authorization: Bearer $(curl -s {base}/token/access)"' in text
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:  # pragma: no cover - only when an assertion failed
+                process.kill()
+                process.wait()
+        assert process.returncode == 0, err
+        assert "fake pool stopped" in out
+        assert "Traceback" not in err
+
+    def test_for_seconds_stops_by_itself(self, capsys: pytest.CaptureFixture[str]) -> None:
+        code, out, err = run(capsys, "fake-pool", "--port", "0", "--for", "0")
+        assert code == 0, err
+        assert "Stopping after 0 s" in out
+        assert out.endswith("fake pool stopped\n")
+
+    def test_the_pool_id_follows_the_region(self, capsys: pytest.CaptureFixture[str]) -> None:
+        code, out, err = run(
+            capsys, "fake-pool", "--port", "0", "--for", "0", "--region", "cn-north-1"
+        )
+        assert code == 0, err
+        issuer = "https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_FakePool1"
+        assert f"issuer        {issuer}\n" in out
+
+    def test_a_port_in_use_is_a_usage_error(self, capsys: pytest.CaptureFixture[str]) -> None:
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            code, out, err = run(capsys, "fake-pool", "--port", str(port), "--for", "0")
+        assert code == 2
+        assert out == ""
+        assert f"cannot serve on 127.0.0.1:{port}" in err
+
+    @pytest.mark.parametrize(
+        ("argv", "message"),
+        [
+            (["--scope", "a b"], "one scope containing whitespace"),
+            (["--region", "mars-1"], "not an AWS region name"),
+            (["--port", "70000"], "--port must be 0 to 65535"),
+            (["--for", "-1"], "--for must be"),
+        ],
+    )
+    def test_bad_options_are_usage_errors(
+        self, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+    ) -> None:
+        code, out, err = run(capsys, "fake-pool", "--port", "0", "--for", "0", *argv)
+        assert code == 2
+        assert out == ""
+        assert message in err

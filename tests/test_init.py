@@ -6,6 +6,8 @@ import inspect
 from importlib.metadata import version
 from pathlib import Path
 
+import pytest
+
 import cognito_jwt
 import cognito_jwt.exceptions
 import cognito_jwt.testing
@@ -44,3 +46,32 @@ def test_every_public_name_and_method_has_a_docstring() -> None:
 
 def test_package_is_typed() -> None:
     assert Path(inspect.getfile(cognito_jwt)).with_name("py.typed").is_file()
+
+
+def test_dir_shows_only_public_names_and_dunders() -> None:
+    shown = dir(cognito_jwt)
+    public = [name for name in shown if not name.startswith("__")]
+    assert public == sorted(name for name in cognito_jwt.__all__ if not name.startswith("__"))
+    for leaked in ("Any", "logging", "version", "TYPE_CHECKING", "annotations", "verifier"):
+        assert leaked not in shown
+    assert "__version__" in shown
+    assert "__all__" in shown
+    kit = [name for name in dir(cognito_jwt.testing) if not name.startswith("__")]
+    assert kit == sorted(cognito_jwt.testing.__all__)
+
+
+def test_lazy_names_resolve_to_their_module_and_unknown_names_do_not() -> None:
+    from cognito_jwt import verifier
+
+    assert cognito_jwt.CognitoVerifier is verifier.CognitoVerifier
+    assert cognito_jwt.MultiPoolVerifier is verifier.MultiPoolVerifier
+    with pytest.raises(AttributeError, match="NoSuchName"):
+        cognito_jwt.NoSuchName  # noqa: B018
+
+
+def test_the_unverified_reader_is_public() -> None:
+    from cognito_jwt import claims
+
+    assert cognito_jwt.decode_unverified is claims.decode_unverified
+    assert cognito_jwt.UnverifiedToken is claims.UnverifiedToken
+    assert cognito_jwt.UnavailableError.status_code == 503

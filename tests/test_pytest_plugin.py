@@ -108,3 +108,61 @@ def test_revocation_fixture_is_a_fresh_in_memory_list(pytester: pytest.Pytester)
     )
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=2)
+
+
+def test_the_config_carries_what_the_fixture_verifier_accepts(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def cognito_pool_config():
+            return {
+                "region": "eu-west-1",
+                "user_pool_id": "eu-west-1_Mine",
+                "client_id": "web",
+                "token_use": "access",
+                "client_ids": "mobile",
+            }
+        """
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+        from cognito_jwt import InvalidAudienceError, InvalidTokenUseError
+
+        def test_an_id_token_is_refused_as_the_app_would(cognito_pool, cognito_verifier):
+            with pytest.raises(InvalidTokenUseError):
+                cognito_verifier.verify(cognito_pool.id_token(client_id="mobile"))
+
+        def test_client_ids_is_one_name_and_replaces_the_pool_s(cognito_pool, cognito_verifier):
+            assert cognito_verifier.verify(cognito_pool.access_token(client_id="mobile"))
+            with pytest.raises(InvalidAudienceError):
+                cognito_verifier.verify(cognito_pool.access_token())  # client "web"
+            with pytest.raises(InvalidAudienceError):
+                cognito_verifier.verify(cognito_pool.access_token(client_id="m"))
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=2)
+
+
+def test_an_unknown_config_key_is_named(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def cognito_pool_config():
+            return {"region": "eu-west-1", "user_pool_id": "eu-west-1_Mine", "tokenuse": "id"}
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_pool(cognito_pool):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*unknown key(s) tokenuse*"])

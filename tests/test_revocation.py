@@ -735,7 +735,7 @@ def test_public_types(redis_client: redis.Redis) -> None:
     assert_type(revocation.max_token_lifetime, float)
     assert_type(revocation.is_revoked({"jti": "j"}), bool)
     assert_type(RevocationList(memory).revoke_jti("j"), None)
-    error = RevokedTokenError("revoked", claims={"sub": "s"}, revoked_by="sub")
-    assert_type(error.claims, Mapping[str, Any] | None)
+    error = RevokedTokenError("revoked", revoked_by="sub")
+    assert_type(error.claims, CognitoClaims | None)
     assert_type(error.revoked_by, str)
     assert repr(revocation) == "RevocationList(store=RedisRevocationStore, max_token_lifetime=60)"

@@ -152,9 +152,15 @@ def test_unknown_header_and_payload_members_are_kept() -> None:
 # --------------------------------------------------------------------------- type and size
 
 
-@pytest.mark.parametrize("token", [None, 42, make_token().encode(), ["a", "b", "c"], b""])
-def test_a_token_that_is_not_a_str_is_malformed(token: object) -> None:
-    assert "must be a str" in str(malformed(token))
+@pytest.mark.parametrize(
+    "token", [None, 42, bytearray(make_token().encode()), ["a", "b", "c"], memoryview(b"a.b.c")]
+)
+def test_a_token_that_is_not_a_str_or_bytes_is_malformed(token: object) -> None:
+    assert "must be a str or ASCII bytes" in str(malformed(token))
+
+
+def test_empty_bytes_are_an_empty_token() -> None:
+    assert str(malformed(b"")) == "token is empty"
 
 
 def test_a_token_of_exactly_the_limit_is_accepted_one_more_is_not() -> None:
@@ -210,7 +216,7 @@ _H, _P, _S = make_token().split(".")
     ("token", "reason"),
     [
         pytest.param("", "empty", id="empty"),
-        pytest.param(_H, "1 segments", id="one-segment"),
+        pytest.param(_H, "token has 1 segment separated by dots;", id="one-segment"),
         pytest.param(f"{_H}.{_P}", "2 segments", id="two-segments"),
         pytest.param(f"{_H}.{_P}.{_S}.{_S}", "4 segments", id="four-segments"),
         pytest.param(f"{_H}.{_P}.{_S}..", "5 segments: it is a JWE", id="jwe-shaped-with-empties"),
@@ -237,14 +243,6 @@ def test_a_five_segment_jwe_is_rejected_with_a_clear_message() -> None:
 @pytest.mark.parametrize(
     "token",
     [
-        pytest.param(f"{_H}.{_P}.{_S}\n", id="trailing-newline"),
-        pytest.param(f"{_H}.{_P}.{_S}\r\n", id="trailing-crlf"),
-        pytest.param(f"{_H}.{_P}.{_S} ", id="trailing-space"),
-        pytest.param(f" {_H}.{_P}.{_S}", id="leading-space"),
-        pytest.param(f"{_H}.{_P}\n.{_S}", id="inner-newline"),
-        pytest.param(f"{_H}.{_P}.{_S[:10]}\t{_S[10:]}", id="inner-tab"),
-        pytest.param(f"{_H}.{_P}.{_S}=", id="padding-on-signature"),
-        pytest.param(f"{_H}==.{_P}.{_S}", id="padding-on-header"),
         pytest.param(
             f"{_H}.{_P}.{base64.b64encode(SIGNATURE).decode().rstrip('=')}", id="plus-and-slash"
         ),
@@ -254,12 +252,49 @@ def test_a_five_segment_jwe_is_rejected_with_a_clear_message() -> None:
         pytest.param(f"{_H}.{_P}.{_S[:-1]}é", id="latin-letter"),
         pytest.param(f"{_H}.{_P}.{_S[:-1]}\uff41", id="fullwidth-a"),
         pytest.param(f"{_H}.{_P}.{_S[:-1]}\u0661", id="arabic-indic-digit"),
-        pytest.param(f"Bearer {_H}.{_P}.{_S}", id="with-scheme"),
         pytest.param(f'"{_H}.{_P}.{_S}"', id="quoted"),
     ],
 )
 def test_characters_outside_unpadded_base64url_are_rejected(token: str) -> None:
     assert "outside unpadded base64url" in str(malformed(token))
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        pytest.param(f"{_H}.{_P}.{_S}\n", "whitespace (a space or newline) before", id="newline"),
+        pytest.param(f"{_H}.{_P}.{_S}\r\n", "strip() it", id="trailing-crlf"),
+        pytest.param(f"{_H}.{_P}.{_S} ", "before or after it", id="trailing-space"),
+        pytest.param(f" {_H}.{_P}.{_S}", "before or after it", id="leading-space"),
+        pytest.param(f"{_H}.{_P}\n.{_S}", "contains whitespace", id="inner-newline"),
+        pytest.param(f"{_H}.{_P}.{_S[:10]}\t{_S[10:]}", "contains whitespace", id="inner-tab"),
+        pytest.param(f"{_H}.{_P}.{_S}=", "padding ('=')", id="padding-on-signature"),
+        pytest.param(f"{_H}==.{_P}.{_S}", "padding ('=')", id="padding-on-header"),
+        pytest.param(f"Bearer {_H}.{_P}.{_S}", "starts with 'Bearer'", id="with-scheme"),
+        pytest.param(f"bearer {_H}.{_P}.{_S}", "verify_bearer()", id="lower-case-scheme"),
+        pytest.param("Bearer", "starts with 'Bearer'", id="scheme-alone"),
+        pytest.param(f"{_H}.{_P}.{_S}\n\n", "verify_bearer(), which does", id="two-newlines"),
+    ],
+)
+def test_a_common_mistake_is_named_in_the_message(token: str, reason: str) -> None:
+    message = str(malformed(token))
+    assert reason in message
+    assert "outside unpadded base64url" not in message
+
+
+@pytest.mark.parametrize("count", [1, 2, 4, 6])
+def test_a_wrong_number_of_segments_is_counted_in_good_grammar(count: int) -> None:
+    token = ".".join([_H] * count)
+    noun = "segment" if count == 1 else "segments"
+    message = str(malformed(token))
+    assert message == f"token has {count} {noun} separated by dots; a signed JWT has 3"
+    assert "JWE" not in message  # only five segments are an encrypted token
+
+
+def test_ascii_bytes_parse_as_the_str_they_encode() -> None:
+    token = make_token()
+    assert _token.parse(token.encode("ascii"), LIMIT).payload == PAYLOAD
+    assert "not ASCII" in str(malformed(token.encode() + "é".encode()))
 
 
 def test_standard_base64_signature_really_differs_from_base64url() -> None:
@@ -656,3 +691,11 @@ def test_messages_never_contain_the_token_or_its_signature(token: str) -> None:
         if len(segment) >= 16:
             assert segment not in shown
     assert len(str(error)) < 200
+
+
+def test_oversized_bytes_are_refused_before_they_are_decoded() -> None:
+    class Huge(bytes):
+        def decode(self, *args: Any, **kwargs: Any) -> str:  # pragma: no cover - must not run
+            raise AssertionError("decoded")
+
+    assert "over the 10 limit" in str(malformed(Huge(b"a" * 11), 10))

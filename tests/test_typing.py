@@ -7,6 +7,7 @@ type differs. The test also runs, so the calls are real.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, assert_type
 
@@ -19,6 +20,8 @@ from cognito_jwt import (
     CognitoVerifier,
     InsufficientScopeError,
     MultiPoolVerifier,
+    UnverifiedToken,
+    decode_unverified,
 )
 from cognito_jwt.testing import FakeUserPool, SigningKey
 
@@ -53,6 +56,22 @@ def test_public_types() -> None:
 
     multi = MultiPoolVerifier([verifier])
     assert_type(multi.verify(pool.access_token()), CognitoClaims)
+
+    assert_type(verifier.verify(pool.access_token().encode()), CognitoClaims)
+    unverified = decode_unverified(pool.access_token())
+    assert_type(unverified, UnverifiedToken)
+    assert_type(unverified.header, Mapping[str, Any])
+    assert_type(unverified.claims, Mapping[str, Any])
+
+    async def check(claims: CognitoClaims) -> None:
+        del claims
+
+    async_checked = pool.verifier(token_use="access", custom_check=check, allowed_groups="g")
+    assert_type(asyncio.run(async_checked.averify(pool.access_token(groups="g"))), CognitoClaims)
+    try:
+        async_checked.verify(pool.access_token(groups="g"))
+    except CognitoJWTError as exc:
+        assert_type(exc.claims, CognitoClaims | None)
 
     key = pool.unpublished_key()
     assert_type(key, SigningKey)

@@ -60,12 +60,9 @@ class TestConfiguration:
             f"https://issuer-cognito-idp.{REGION}.amazonaws.com/{POOL_ID}",
         )
 
-    def test_additional_regions_add_both_issuer_formats(self) -> None:
+    def test_additional_regions_add_their_original_issuer(self) -> None:
         verifier = make_verifier(additional_regions=["us-east-1"])
-        assert verifier.issuers[2:] == (
-            f"https://cognito-idp.us-east-1.amazonaws.com/{POOL_ID}",
-            f"https://issuer-cognito-idp.us-east-1.amazonaws.com/{POOL_ID}",
-        )
+        assert verifier.issuers[2:] == (f"https://cognito-idp.us-east-1.amazonaws.com/{POOL_ID}",)
 
     def test_issuer_override_skips_the_region_check(self) -> None:
         verifier = CognitoVerifier(

@@ -32,3 +32,8 @@ def __getattr__(name: str) -> Any:
 
         return SigningKey
     raise AttributeError(f"module 'cognito_jwt.testing' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # The public names only, as for the package itself.
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})

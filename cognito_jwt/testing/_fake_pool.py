@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal
 
-from cognito_jwt import _pool
+from cognito_jwt import _names, _pool
 from cognito_jwt.exceptions import ConfigurationError
 from cognito_jwt.testing._keys import SigningKey, b64url, generate_key
 from cognito_jwt.testing._server import serve_jwks as _serve_jwks
@@ -61,7 +61,7 @@ class FakeUserPool:
 
     @property
     def issuer(self) -> str:
-        """The pool's issuer, as a real pool's: ``https://cognito-idp.{region}.amazonaws.com/{id}``."""
+        """The pool's issuer, as a real pool's: ``https://cognito-idp.{region}.{domain}/{id}``."""
         return _pool.original_issuer(self.region, self.user_pool_id)
 
     @property
@@ -99,7 +99,7 @@ class FakeUserPool:
         self,
         username: str = "alice",
         *,
-        groups: Iterable[str] = (),
+        groups: str | Iterable[str] = (),
         email: str | None = None,
         claims: Mapping[str, Any] | None = None,
         expires_in: float = 3600,
@@ -110,6 +110,7 @@ class FakeUserPool:
     ) -> str:
         """Mint an ID token for ``username``, shaped like Cognito's.
 
+        ``groups`` is one group name (a ``str``) or an iterable of them.
         ``claims`` are applied last (a value of ``None`` removes a claim; use it
         for ``custom:`` attributes too), as are ``headers``; ``issued_at`` (epoch
         seconds, default now) and ``expires_in`` (seconds) move the token in time;
@@ -140,8 +141,8 @@ class FakeUserPool:
         self,
         username: str = "alice",
         *,
-        scopes: Iterable[str] = ("aws.cognito.signin.user.admin",),
-        groups: Iterable[str] = (),
+        scopes: str | Iterable[str] = ("aws.cognito.signin.user.admin",),
+        groups: str | Iterable[str] = (),
         claims: Mapping[str, Any] | None = None,
         expires_in: float = 3600,
         issued_at: float | None = None,
@@ -149,7 +150,11 @@ class FakeUserPool:
         signing_key: SigningKey | None = None,
         headers: Mapping[str, Any] | None = None,
     ) -> str:
-        """Mint a user's access token, shaped like Cognito's (options as :meth:`id_token`)."""
+        """Mint a user's access token, shaped like Cognito's (options as :meth:`id_token`).
+
+        ``scopes`` and ``groups`` are each one name (a ``str``) or an iterable of
+        names; a scope containing whitespace is refused (``ConfigurationError``).
+        """
         now = self._now(issued_at)
         payload = self._user_claims(username, groups)
         payload.update(
@@ -160,7 +165,7 @@ class FakeUserPool:
                 "origin_jti": str(uuid.uuid4()),
                 "event_id": str(uuid.uuid4()),
                 "token_use": "access",
-                "scope": " ".join(scopes),
+                "scope": " ".join(_names.scopes("scopes", scopes)),
                 "auth_time": now,
                 "exp": int(now + expires_in),
                 "iat": now,
@@ -172,7 +177,7 @@ class FakeUserPool:
 
     def m2m_token(
         self,
-        scopes: Iterable[str] = ("orders/read",),
+        scopes: str | Iterable[str] = ("orders/read",),
         client_id: str | None = None,
         *,
         claims: Mapping[str, Any] | None = None,
@@ -192,7 +197,7 @@ class FakeUserPool:
         payload: dict[str, Any] = {
             "sub": client,
             "token_use": "access",
-            "scope": " ".join(scopes),
+            "scope": " ".join(_names.scopes("scopes", scopes)),
             "auth_time": now,
             "iss": self.issuer,
             "exp": int(now + expires_in),
@@ -275,12 +280,12 @@ class FakeUserPool:
     def _now(self, issued_at: float | None) -> int:
         return int(time.time() if issued_at is None else issued_at)
 
-    def _user_claims(self, username: str, groups: Iterable[str]) -> dict[str, Any]:
+    def _user_claims(self, username: str, groups: str | Iterable[str]) -> dict[str, Any]:
         # The same user always has the same sub, in ID and access tokens alike.
         payload: dict[str, Any] = {
             "sub": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.issuer}/{username}"))
         }
-        group_list = list(groups)
+        group_list = list(_names.strings("groups", groups, allow_empty=True))
         if group_list:  # Cognito leaves the claim out when the user is in no group
             payload["cognito:groups"] = group_list
         return payload

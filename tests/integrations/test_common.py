@@ -12,6 +12,7 @@ from cognito_jwt import (
     JWKSFetchError,
     MissingTokenError,
 )
+from cognito_jwt.claims import CognitoClaims
 from cognito_jwt.integrations._common import detail, error_headers, log_refusal, names
 
 logger = logging.getLogger("cognito_jwt.integrations.test")
@@ -23,7 +24,7 @@ def test_a_refusal_after_the_signature_verified_logs_the_sub(
     caplog.set_level(logging.INFO, logger="cognito_jwt.integrations")
     error = ExpiredTokenError("token expired", claim="exp", expected=1, actual=0)
     log_refusal(logger, error, "GET /me")
-    error.claims = {"sub": "user-1", "exp": 0}  # type: ignore[attr-defined]
+    error.claims = CognitoClaims({"sub": "user-1", "exp": 0})
     log_refusal(logger, error, "GET /me")
     first, second = (record.getMessage() for record in caplog.records)
     assert first == "GET /me refused (401 ExpiredTokenError): token expired"
