@@ -17,7 +17,7 @@ import logging
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from cognito_jwt.claims import CognitoClaims
+from cognito_jwt.claims import AlbClaims, CognitoClaims
 from cognito_jwt.exceptions import (
     AccessDeniedError,
     ClaimError,
@@ -28,6 +28,7 @@ from cognito_jwt.exceptions import (
     InvalidAudienceError,
     InvalidIssuerError,
     InvalidSignatureError,
+    InvalidSignerError,
     InvalidTokenError,
     InvalidTokenUseError,
     JWKSError,
@@ -41,6 +42,7 @@ from cognito_jwt.exceptions import (
 )
 
 if TYPE_CHECKING:
+    from cognito_jwt.alb import AlbVerifier
     from cognito_jwt.verifier import CognitoVerifier, MultiPoolVerifier
 
 # A library logs, the application decides where to: without a handler of the
@@ -62,11 +64,17 @@ def __getattr__(name: str) -> Any:
         from cognito_jwt import verifier  # noqa: PLC0415
 
         return getattr(verifier, name)
+    if name == "AlbVerifier":
+        from cognito_jwt.alb import AlbVerifier  # noqa: PLC0415
+
+        return AlbVerifier
     raise AttributeError(f"module 'cognito_jwt' has no attribute {name!r}")
 
 
 __all__ = [
     "AccessDeniedError",
+    "AlbClaims",
+    "AlbVerifier",
     "ClaimError",
     "CognitoClaims",
     "CognitoJWTError",
@@ -77,6 +85,7 @@ __all__ = [
     "InvalidAudienceError",
     "InvalidIssuerError",
     "InvalidSignatureError",
+    "InvalidSignerError",
     "InvalidTokenError",
     "InvalidTokenUseError",
     "JWKSError",
