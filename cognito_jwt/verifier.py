@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import requests
 
-from cognito_jwt import _checks, _jwks, _pool, _token
+from cognito_jwt import _checks, _fetch, _jwks, _keystore, _pool, _token
 from cognito_jwt._checks import Policy, TokenUse
 from cognito_jwt._crypto import VerifyingKey
 from cognito_jwt.claims import CognitoClaims
@@ -48,7 +48,7 @@ _MAX_TOKEN_BYTES_LIMIT = 1024 * 1024
 
 
 class _KeySource(Protocol):
-    def lookup(self, issuer: str, kid: str) -> _jwks.Lookup: ...
+    def lookup(self, issuer: str, kid: str) -> _keystore.Lookup: ...
 
     def get(self, issuer: str, kid: str) -> VerifyingKey: ...
 
@@ -198,12 +198,12 @@ class CognitoVerifier:
             raise ConfigurationError(f"allow_http must be a bool, not {allow_http!r}")
         jwks_urls = {iss: _pool.jwks_url_for(iss) for iss in issuers}
         if jwks_url is not None:
-            jwks_urls[issuers[0]] = _jwks.check_jwks_url(jwks_url, allow_http=allow_http)
+            jwks_urls[issuers[0]] = _fetch.check_jwks_url(jwks_url, allow_http=allow_http)
         if jwks is None:  # static keys are never fetched: their URLs do not matter
             for url in jwks_urls.values():
                 if url != jwks_url:
                     name = "the JWKS URL derived from the issuer,"
-                    _jwks.check_jwks_url(url, allow_http=allow_http, name=name)
+                    _fetch.check_jwks_url(url, allow_http=allow_http, name=name)
         self._issuers = tuple(issuers)
         self._jwks_urls = jwks_urls
 
@@ -242,16 +242,16 @@ class CognitoVerifier:
         if session is not None and not isinstance(session, requests.Session):
             raise ConfigurationError("session must be a requests.Session")
 
-        self._store: _jwks.KeyStore | None = None
+        self._store: _keystore.KeyStore | None = None
         self._keys: _KeySource
         if jwks is not None:
             if not isinstance(jwks, Mapping):
                 raise ConfigurationError(f"jwks must be a mapping, not {type(jwks).__name__}")
-            self._keys = _jwks.static_keys(jwks)
+            self._keys = _keystore.static_keys(jwks)
         else:
-            self._store = _jwks.KeyStore(
+            self._store = _keystore.KeyStore(
                 jwks_urls,
-                fetcher=_jwks.HttpFetcher(session, timeout),
+                fetcher=_fetch.HttpFetcher(session, timeout),
                 ttl=jwks_ttl,
                 max_stale=max_stale,
                 cooldown=refresh_cooldown,
@@ -424,7 +424,7 @@ class CognitoVerifier:
         store.install(self.issuer, keys)
         return len(keys)
 
-    def _fetching_store(self, method: str) -> _jwks.KeyStore:
+    def _fetching_store(self, method: str) -> _keystore.KeyStore:
         if self._store is None:
             raise ConfigurationError(f"{method}() needs fetched keys; this verifier has jwks=")
         return self._store
