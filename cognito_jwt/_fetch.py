@@ -35,6 +35,10 @@ MAX_JWKS_BYTES = 64 * 1024
 Fetcher = Callable[[str], bytes]
 
 
+class NotFoundError(JWKSFetchError):
+    """The URL answered 404. Where each key has a URL of its own, the key does not exist."""
+
+
 # --------------------------------------------------------------------------- URLs
 
 
@@ -268,6 +272,8 @@ class HttpFetcher:
         status = response.status_code
         if 300 <= status < 400:
             raise JWKSFetchError(f"JWKS URL {url} answered with a {status} redirect (not followed)")
+        if status == 404:
+            raise NotFoundError(f"JWKS URL {url} answered with HTTP status {status}")
         if status != 200:
             raise JWKSFetchError(f"JWKS URL {url} answered with HTTP status {status}")
         declared = response.headers.get("Content-Length", "")

@@ -1,4 +1,4 @@
-"""Key caches: TTL, stale-if-error, cooldown and single flight per issuer.
+"""Key caches: the JWKS of Cognito issuers, and the per-kid PEM keys of load balancers.
 
 Cache rules (see the docs' configuration page for the user's view):
 
@@ -20,6 +20,7 @@ documents are validated by ``_jwks``.
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -28,8 +29,8 @@ from typing import Any, NamedTuple
 
 import cachetools
 
-from cognito_jwt._crypto import VerifyingKey
-from cognito_jwt._fetch import Fetcher
+from cognito_jwt._crypto import EcVerifyingKey, KeyBuildError, VerifyingKey, build_ec_key
+from cognito_jwt._fetch import Fetcher, NotFoundError
 from cognito_jwt._jwks import MAX_KEYS_PER_ISSUER, KeySet, parse_jwks, unusable_key_error
 from cognito_jwt.exceptions import (
     ConfigurationError,
@@ -328,3 +329,200 @@ def static_keys(jwks: Mapping[str, Any]) -> StaticKeys:
         return StaticKeys(parse_jwks(jwks))
     except JWKSFormatError as exc:
         raise ConfigurationError(f"jwks: {exc}") from None
+
+
+# --------------------------------------------------------------------------- ALB keys
+
+#: New kids an AlbKeyStore fetches at most per cooldown: a flood of made-up kids
+#: (each a valid UUID, so each a distinct URL) costs at most this many requests.
+MAX_NEW_KID_FETCHES = 5
+# Keys an AlbKeyStore keeps; a region's load balancers use a handful at a time.
+_MAX_ALB_KEYS = 256
+
+
+@dataclass(eq=False)
+class _Flight:
+    """One in-flight fetch of one kid, which concurrent callers wait for instead of repeating."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    key: EcVerifyingKey | None = None
+    error: JWKSFetchError | JWKSFormatError | UnknownKeyError | None = None
+
+
+def _again(error: JWKSFetchError | JWKSFormatError | UnknownKeyError) -> Exception:
+    """A fresh copy of a remembered error: one shared instance would pile up tracebacks."""
+    if isinstance(error, UnknownKeyError):
+        return UnknownKeyError(str(error), kid=error.kid)
+    return type(error)(str(error))
+
+
+class AlbKeyStore:
+    """The P-256 keys of Application Load Balancers: one PEM per kid at ``{keys_url}/{kid}``.
+
+    * A kid's key never changes: fetched once, then kept (least recently used
+      goes first past 256 keys).
+    * Concurrent misses of one kid share one in-flight fetch (single flight).
+    * A kid answered with 404 is unknown for ``cooldown`` seconds; a fetch that
+      failed, or brought something other than a P-256 public key, is answered
+      with the same error class for ``cooldown`` seconds, without the network.
+    * At most MAX_NEW_KID_FETCHES fetches start per ``cooldown`` seconds; past
+      that, a kid not cached fails fast with UnknownKeyError.
+
+    The kid must already be a canonical UUID (checked with the token's header):
+    it is put into the URL as it is.
+    """
+
+    def __init__(
+        self,
+        keys_url: str,
+        *,
+        fetcher: Fetcher,
+        cooldown: float,
+        clock: Callable[[], float],
+        max_keys: int = _MAX_ALB_KEYS,
+    ) -> None:
+        """Fetch keys from ``keys_url`` (no trailing slash needed) through ``fetcher``."""
+        self.keys_url = keys_url.rstrip("/")
+        self._fetcher = fetcher
+        self._cooldown = cooldown
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._keys: cachetools.LRUCache[str, EcVerifyingKey] = cachetools.LRUCache(max_keys)
+        # kid -> (until, error): answered without the network until then.
+        self._refused: dict[str, tuple[float, JWKSFetchError | JWKSFormatError | UnknownKeyError]]
+        self._refused = {}
+        self._flights: dict[str, _Flight] = {}
+        self._fetch_starts: collections.deque[float] = collections.deque()
+        # Read by the verifier's statistics.
+        self.fetch_success = 0
+        self.fetch_failed = 0
+        self.fetched_at: float | None = None
+        self.last_error: str | None = None
+
+    def __len__(self) -> int:
+        """The number of keys held now."""
+        return len(self._keys)
+
+    def cached(self, kid: str) -> EcVerifyingKey | None:
+        """Return the key of ``kid`` if it is held, without the network.
+
+        Raises:
+            UnknownKeyError: ``kid`` was answered with 404 within the cooldown, or
+                too many new kids were fetched within it.
+            JWKSFetchError: the last fetch of ``kid`` failed within the cooldown
+                (JWKSFormatError when what it brought was not a P-256 public key).
+
+        """
+        with self._lock:
+            key = self._keys.get(kid)
+            if key is not None:
+                return key
+            self._check_refused(kid, self._clock())
+        return None
+
+    def get(self, kid: str) -> EcVerifyingKey:
+        """Return the key of ``kid``, fetching it if it is not held.
+
+        Raises:
+            UnknownKeyError: the key URL answered 404 (now or within the cooldown),
+                or too many new kids were fetched within the cooldown.
+            JWKSFetchError: the key could not be fetched.
+            JWKSFormatError: the body is not a P-256 public key in PEM.
+
+        """
+        key = self.cached(kid)
+        return key if key is not None else self.fetch(kid)
+
+    def fetch(self, kid: str) -> EcVerifyingKey:
+        """Fetch the key of ``kid``, or wait for the fetch another caller started.
+
+        The blocking half of :meth:`get`; ``averify`` runs it in a worker thread.
+        Raises what :meth:`get` raises.
+        """
+        with self._lock:
+            key = self._keys.get(kid)
+            if key is not None:
+                return key
+            now = self._clock()
+            self._check_refused(kid, now)
+            flight = self._flights.get(kid)
+            leader = flight is None
+            if flight is None:
+                starts = self._fetch_starts
+                while starts and starts[0] <= now - self._cooldown:
+                    starts.popleft()
+                if len(starts) >= MAX_NEW_KID_FETCHES:
+                    raise UnknownKeyError(
+                        f"kid {_describe(kid)} is not known and {MAX_NEW_KID_FETCHES} new kids "
+                        f"were fetched in the last {self._cooldown:g} s; not fetching it",
+                        kid=kid,
+                    )
+                starts.append(now)
+                flight = self._flights[kid] = _Flight()
+        if leader:
+            self._run(kid, flight)
+        else:
+            flight.done.wait()
+        if flight.key is not None:
+            return flight.key
+        assert flight.error is not None  # noqa: S101 - a finished flight has one or the other
+        raise _again(flight.error)
+
+    def _run(self, kid: str, flight: _Flight) -> None:
+        """Fetch and build the key of ``kid``, record the outcome, release the waiters."""
+        url = f"{self.keys_url}/{kid}"
+        try:
+            try:
+                body = self._fetcher(url)
+                flight.key = build_ec_key(kid, body)
+            except NotFoundError:
+                flight.error = UnknownKeyError(
+                    f"kid {_describe(kid)} is not published at {self.keys_url} (HTTP 404)", kid=kid
+                )
+            except KeyBuildError as exc:
+                flight.error = JWKSFormatError(f"key at {url} is not a P-256 public key: {exc}")
+            except (JWKSFetchError, JWKSFormatError) as exc:
+                flight.error = exc
+        finally:
+            if flight.key is None and flight.error is None:  # pragma: no cover - BaseException
+                flight.error = JWKSFetchError(f"fetch of {url} was interrupted")
+            self._settle(kid, flight)
+
+    def _settle(self, kid: str, flight: _Flight) -> None:
+        now = self._clock()
+        with self._lock:
+            del self._flights[kid]
+            if flight.key is not None:
+                self._keys[kid] = flight.key
+                self.fetch_success += 1
+                self.fetched_at = now
+                self.last_error = None
+            elif flight.error is not None:
+                if not isinstance(flight.error, UnknownKeyError):
+                    self.fetch_failed += 1
+                    self.last_error = str(flight.error)
+                # Every refused kid came through the fetch budget, so this holds at
+                # most MAX_NEW_KID_FETCHES live entries; drop the expired ones.
+                self._refused = {k: v for k, v in self._refused.items() if v[0] > now}
+                self._refused[kid] = (now + self._cooldown, flight.error)
+        flight.done.set()
+        if flight.key is not None:
+            logger.info("ALB key %s fetched from %s", kid, self.keys_url)
+        elif not isinstance(flight.error, UnknownKeyError):
+            logger.error("ALB key fetch failed: %s", flight.error)
+
+    def _check_refused(self, kid: str, now: float) -> None:
+        """Raise the remembered error of ``kid`` while its cooldown lasts (lock held)."""
+        refused = self._refused.get(kid)
+        if refused is not None and now < refused[0]:
+            raise _again(refused[1])
+
+    def install(self, keys: Mapping[str, EcVerifyingKey]) -> None:
+        """Add ``keys`` (kid to key) as if fetched now (``load_keys``)."""
+        now = self._clock()
+        with self._lock:
+            for kid, key in keys.items():
+                self._keys[kid] = key
+                self._refused.pop(kid, None)
+            if keys:
+                self.fetched_at = now

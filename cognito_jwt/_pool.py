@@ -119,9 +119,14 @@ def alb_region(arn: object) -> tuple[str, str]:
         )
     partition, region = match["partition"], check_region(match["region"])
     prefix = _PARTITION_REGIONS.get(partition)
-    in_partition = region.startswith(prefix) if prefix else not region.startswith(("cn-", "us-gov-"))
+    if prefix is not None:
+        in_partition = region.startswith(prefix)
+    else:
+        in_partition = not region.startswith(tuple(_PARTITION_REGIONS.values()))
     if not in_partition:
-        raise ConfigurationError(f"ARN {arn!r} names region {region!r} outside partition {partition}")
+        raise ConfigurationError(
+            f"ARN {arn!r} names region {region!r}, which is not in partition {partition!r}"
+        )
     return partition, region
 
 
@@ -145,3 +150,11 @@ def alb_keys_url(partition: str, region: str) -> str:
     raise ConfigurationError(
         f"no known key URL for load balancers in partition {partition!r}; pass keys_url"
     )
+
+
+def partition_of(region: str) -> str:
+    """The partition a region name belongs to: ``aws-cn``, ``aws-us-gov`` or ``aws``."""
+    for partition, prefix in _PARTITION_REGIONS.items():
+        if region.startswith(prefix):
+            return partition
+    return "aws"

@@ -344,6 +344,11 @@ _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[
 _ALB_STRING_FIELDS = ("signer", "client", "iss")
 
 
+def is_canonical_uuid(kid: str) -> bool:
+    """Return whether ``kid`` is a UUID in canonical form (lowercase, hyphenated)."""
+    return _CANONICAL_UUID.fullmatch(kid) is not None
+
+
 def check_alb_header(header: dict[str, Any]) -> str:
     """Check the header of an Application Load Balancer's token and return its kid.
 
@@ -360,7 +365,7 @@ def check_alb_header(header: dict[str, Any]) -> str:
     if alg != ALB_ALGORITHM:
         raise InvalidSignatureError(f"algorithm {_describe(alg)} is not allowed, only ES256")
     kid = header.get("kid")
-    if not isinstance(kid, str) or not _CANONICAL_UUID.fullmatch(kid):
+    if not isinstance(kid, str) or not is_canonical_uuid(kid):
         raise MalformedTokenError(f"header kid {_describe(kid)} is not a canonical UUID")
     typ = header.get("typ")
     if typ is not None and (not isinstance(typ, str) or typ.upper() != "JWT"):
@@ -373,5 +378,7 @@ def check_alb_header(header: dict[str, Any]) -> str:
             )
     exp = header.get("exp")
     if isinstance(exp, bool) or not isinstance(exp, int | float):
-        raise MalformedTokenError("header has no exp" if exp is None else "header exp is not a number")
+        raise MalformedTokenError(
+            "header has no exp" if exp is None else "header exp is not a number"
+        )
     return kid

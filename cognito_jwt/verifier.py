@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import EllipsisType
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import requests
 
@@ -230,7 +230,7 @@ class CognitoVerifier:
         self._clock = clock
 
         cache_size = _count("token_cache_size", token_cache_size, minimum=0)
-        self._token_cache = _VerifiedTokens(cache_size) if cache_size else None
+        self._token_cache = _VerifiedTokens[CognitoClaims](cache_size) if cache_size else None
         # Header segments already found acceptable, with their kid: a pool's
         # tokens share a couple of headers, so most are never decoded twice.
         self._known_headers: dict[bytes, str] = {}
@@ -529,7 +529,10 @@ class CognitoVerifier:
             self._token_cache.clear()
 
 
-class _VerifiedTokens:
+_Claims = TypeVar("_Claims")
+
+
+class _VerifiedTokens(Generic[_Claims]):
     """Claims of verified tokens by token text, reused within each token's lifetime.
 
     At most ``maxsize`` entries (the oldest goes first), each for at most
@@ -544,22 +547,33 @@ class _VerifiedTokens:
     def __init__(self, maxsize: int) -> None:
         # OrderedDict: dropping the oldest entry is O(1) (a plain dict's first live
         # entry sits behind the slots of every entry deleted before it).
-        self._entries: OrderedDict[str, tuple[CognitoClaims, float, float]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[_Claims, float, float]] = OrderedDict()
         self._lock = threading.Lock()
         self._maxsize = maxsize
 
-    def get(self, token: str, now: float) -> CognitoClaims | None:
+    def get(self, token: str, now: float) -> _Claims | None:
         entry = self._entries.get(token)
         if entry is not None and entry[1] <= now < entry[2]:
             return entry[0]
         return None
 
-    def put(self, token: str, claims: CognitoClaims, now: float, leeway: float) -> None:
+    def put(
+        self: _VerifiedTokens[CognitoClaims],
+        token: str,
+        claims: CognitoClaims,
+        now: float,
+        leeway: float,
+    ) -> None:
         # The window in which verify() would accept the token again: from iat and
         # nbf (minus the leeway) until exp (plus the leeway), at most 60 s from now.
         data = claims._data
         not_before = max(data["iat"], data.get("nbf", 0)) - leeway
-        not_after = min(now + _TOKEN_CACHE_SECONDS, data["exp"] + leeway)
+        self.remember(
+            token, claims, not_before, min(now + _TOKEN_CACHE_SECONDS, data["exp"] + leeway)
+        )
+
+    def remember(self, token: str, claims: _Claims, not_before: float, not_after: float) -> None:
+        """Hold ``claims`` for ``token`` from ``not_before`` until ``not_after`` (clock times)."""
         with self._lock:
             entries = self._entries
             if token not in entries and len(entries) >= self._maxsize:

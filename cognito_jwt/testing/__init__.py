@@ -15,10 +15,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from cognito_jwt.testing._fake_alb import AlbSigningKey, FakeAlb
     from cognito_jwt.testing._fake_pool import FakeUserPool
     from cognito_jwt.testing._keys import SigningKey
 
-__all__ = ["FakeUserPool", "SigningKey"]
+__all__ = ["AlbSigningKey", "FakeAlb", "FakeUserPool", "SigningKey"]
 
 
 def __getattr__(name: str) -> Any:
@@ -27,6 +28,10 @@ def __getattr__(name: str) -> Any:
         from cognito_jwt.testing._fake_pool import FakeUserPool  # noqa: PLC0415
 
         return FakeUserPool
+    if name in ("FakeAlb", "AlbSigningKey"):
+        from cognito_jwt.testing import _fake_alb  # noqa: PLC0415
+
+        return getattr(_fake_alb, name)
     if name == "SigningKey":
         from cognito_jwt.testing._keys import SigningKey  # noqa: PLC0415
 

@@ -1,4 +1,4 @@
-"""A JWKS server on 127.0.0.1 for tests and the demo: real HTTP, no outside network."""
+"""Key servers on 127.0.0.1 for tests and the demo: real HTTP, no outside network."""
 
 from __future__ import annotations
 
@@ -9,23 +9,27 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+#: What a handler answers for a path: (body, content type), or None for a 404.
+Answer = Callable[[str], "tuple[bytes, str] | None"]
+
 
 @contextmanager
-def serve_jwks(jwks: Callable[[], dict[str, Any]], path: str) -> Iterator[str]:
-    """Serve ``jwks()`` (called per request) at ``path`` on 127.0.0.1; yield the URL.
+def serve(answer: Answer) -> Iterator[str]:
+    """Serve ``answer(path)`` (called per request) on 127.0.0.1; yield the base URL.
 
-    Other paths answer 404. The server runs in a daemon thread and is shut down
-    when the block exits.
+    Paths ``answer`` returns ``None`` for get a 404. The server runs in a daemon
+    thread and is shut down when the block exits.
     """
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            if self.path != path:
+            found = answer(self.path)
+            if found is None:
                 self.send_error(404)
                 return
-            body = json.dumps(jwks()).encode()
+            body, content_type = found
             self.send_response(200)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -38,13 +42,29 @@ def serve_jwks(jwks: Callable[[], dict[str, Any]], path: str) -> Iterator[str]:
     thread = threading.Thread(
         target=server.serve_forever,
         kwargs={"poll_interval": 0.05},
-        name="cognito-jwt-jwks",
+        name="cognito-jwt-keys",
         daemon=True,
     )
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{path}"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def serve_jwks(jwks: Callable[[], dict[str, Any]], path: str) -> Iterator[str]:
+    """Serve ``jwks()`` (called per request) at ``path`` on 127.0.0.1; yield the URL.
+
+    Other paths answer 404.
+    """
+
+    def answer(requested: str) -> tuple[bytes, str] | None:
+        if requested != path:
+            return None
+        return json.dumps(jwks()).encode(), "application/json"
+
+    with serve(answer) as base:
+        yield base + path
