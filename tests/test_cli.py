@@ -222,7 +222,7 @@ class TestAlb:
     """ALB tokens: inspected with their header, verified with --alb-arn against served keys."""
 
     def test_inspect_shows_an_alb_token(self, capsys: pytest.CaptureFixture[str]) -> None:
-        from cognito_jwt.testing import FakeAlb  # noqa: PLC0415
+        from cognito_jwt.testing import FakeAlb
 
         alb = FakeAlb()
         code, out, _ = run(capsys, "inspect", alb.token())
@@ -233,7 +233,7 @@ class TestAlb:
         assert "header exp" in out
 
     def test_verify_with_alb_arn(self, capsys: pytest.CaptureFixture[str]) -> None:
-        from cognito_jwt.testing import FakeAlb  # noqa: PLC0415
+        from cognito_jwt.testing import FakeAlb
 
         pool = FakeUserPool()
         alb = FakeAlb(user_pool=pool)
