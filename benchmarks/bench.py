@@ -744,8 +744,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer tokens and rounds (about 15 s)")
     parser.add_argument(
         "--sections",
-        default="table,cold,threads,memory,import",
-        help="comma-separated subset of: table, cold, threads, memory, import",
+        default="table,cold,threads,memory,import,alb",
+        help="comma-separated subset of: table, cold, threads, memory, import, alb",
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
@@ -852,6 +852,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"\nImport (python -X importtime, cumulative, median of {settings.import_runs}): "
             f"{shown}\n  socket calls while importing cognito_jwt: {sockets}"
         )
+    if "alb" in sections:
+        log("ALB tokens ...")
+        import alb  # noqa: PLC0415 - benchmarks/alb.py, beside this script
+
+        report["alb_us_per_token"] = figures = alb.run(quick=args.quick)
+        print("\n" + "\n".join(alb.report_lines(figures)))
     if entries:
         print("\nGoals of the performance issue (read, not asserted):")
         print("\n".join(goals(entries, memory)))

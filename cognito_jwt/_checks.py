@@ -306,8 +306,10 @@ def alb_expiry(header: Mapping[str, Any], payload: Mapping[str, Any]) -> float:
 
 def check_alb_token(
     header: Mapping[str, Any], payload: Mapping[str, Any], *, now: float, leeway: float
-) -> None:
-    """Check an ALB token whose signature verified: lifetime, and the payload's ``iss``.
+) -> float:
+    """Check an ALB token whose signature verified, and return when it expires (``exp``).
+
+    Checked: the lifetime, and that a payload ``iss`` is the header's.
 
     Raises:
         MalformedTokenError: ``exp`` out of range, or a payload ``exp`` or ``iss`` of
@@ -333,3 +335,4 @@ def check_alb_token(
             expected=header["iss"],
             actual=_shown(iss),
         )
+    return exp

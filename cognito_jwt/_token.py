@@ -254,6 +254,10 @@ def _token_bytes(token: object, max_bytes: int, alphabet: bytes) -> bytes:
 
 def _unpad(segment: bytes, what: str) -> bytes:
     """Strip a segment's base64 padding, which must be exactly what its length calls for."""
+    if segment[-1:] != b"=":  # the common case of a segment without padding
+        if b"=" in segment:
+            raise MalformedTokenError(f"{what} has '=' inside it")
+        return segment
     data = segment.rstrip(b"=")
     if b"=" in data:
         raise MalformedTokenError(f"{what} has '=' inside it")
@@ -358,8 +362,8 @@ def check_alb_header(header: dict[str, Any]) -> str:
             UUID, or ``signer``, ``client``, ``iss`` or ``exp`` missing or of the wrong type.
 
     """
-    forbidden = sorted(FORBIDDEN_HEADERS.intersection(header))
-    if forbidden:
+    if not FORBIDDEN_HEADERS.isdisjoint(header):
+        forbidden = sorted(FORBIDDEN_HEADERS.intersection(header))
         raise MalformedTokenError(f"header carries forbidden parameter(s) {', '.join(forbidden)}")
     alg = header.get("alg")
     if alg != ALB_ALGORITHM:

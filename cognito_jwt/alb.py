@@ -294,11 +294,10 @@ class AlbVerifier:
         header = parsed.header
         assert header is not None  # noqa: S101 - parse_padded always decodes the header
         now = self._clock()
-        _checks.check_alb_token(header, parsed.payload, now=now, leeway=self._leeway)
-        claims = AlbClaims(parsed.payload, header)
+        expiry = _checks.check_alb_token(header, parsed.payload, now=now, leeway=self._leeway)
+        claims = AlbClaims._adopt(parsed.payload, header)
         cache = self._token_cache
         if cache is not None and len(token) <= _MAX_CACHED_TOKEN:
-            expiry = _checks.alb_expiry(header, parsed.payload)
             cache.remember(
                 token,
                 claims,

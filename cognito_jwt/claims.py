@@ -169,6 +169,20 @@ class AlbClaims(Mapping[str, Any]):
         self._data: dict[str, Any] = {k: _freeze(v) for k, v in payload.items()}
         self._header: Mapping[str, Any] = _freeze(dict(header))
 
+    @classmethod
+    def _adopt(cls, payload: dict[str, Any], header: dict[str, Any]) -> AlbClaims:
+        """Wrap a freshly decoded payload and header that nobody else holds, without copies."""
+        for name, value in payload.items():
+            if type(value) is dict or type(value) is list:
+                payload[name] = _freeze(value)
+        for name, value in header.items():
+            if type(value) is dict or type(value) is list:
+                header[name] = _freeze(value)
+        claims = cls.__new__(cls)
+        claims._data = payload
+        claims._header = MappingProxyType(header)
+        return claims
+
     def __getitem__(self, key: str) -> Any:
         """Return the claim ``key``; raises ``KeyError`` when the payload has no such claim."""
         return self._data[key]
