@@ -227,10 +227,21 @@ class HttpFetcher:
     for the headers is bounded per read only, the body as a whole.
     """
 
-    def __init__(self, session: requests.Session | None, timeout: float) -> None:
-        """Fetch through ``session`` (a new one if ``None``), ``timeout`` seconds per request."""
+    def __init__(
+        self,
+        session: requests.Session | None,
+        timeout: float,
+        *,
+        not_found: type[JWKSFetchError] = JWKSFetchError,
+    ) -> None:
+        """Fetch through ``session`` (a new one if ``None``), ``timeout`` seconds per request.
+
+        A 404 raises ``not_found`` (pass :class:`NotFoundError` where a 404 means
+        something of its own, such as a kid no key is published for).
+        """
         self._session = session if session is not None else _new_session()
         self._timeout = timeout
+        self._not_found = not_found
 
     def __call__(self, url: str) -> bytes:
         """Return the body of ``url``.
@@ -273,7 +284,7 @@ class HttpFetcher:
         if 300 <= status < 400:
             raise JWKSFetchError(f"JWKS URL {url} answered with a {status} redirect (not followed)")
         if status == 404:
-            raise NotFoundError(f"JWKS URL {url} answered with HTTP status {status}")
+            raise self._not_found(f"JWKS URL {url} answered with HTTP status {status}")
         if status != 200:
             raise JWKSFetchError(f"JWKS URL {url} answered with HTTP status {status}")
         declared = response.headers.get("Content-Length", "")

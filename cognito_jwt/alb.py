@@ -124,7 +124,7 @@ class AlbVerifier:
             raise ConfigurationError("session must be a requests.Session")
         self._store = _keystore.AlbKeyStore(
             keys_url,
-            fetcher=_fetch.HttpFetcher(session, timeout),
+            fetcher=_fetch.HttpFetcher(session, timeout, not_found=_fetch.NotFoundError),
             cooldown=refresh_cooldown,
             clock=clock,
         )
