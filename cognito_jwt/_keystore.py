@@ -507,9 +507,18 @@ class AlbKeyStore:
                 self._refused[kid] = (now + self._cooldown, flight.error)
         flight.done.set()
         if flight.key is not None:
-            logger.info("ALB key %s fetched from %s", kid, self.keys_url)
+            logger.info(
+                "ALB key %s fetched from %s",
+                kid,
+                self.keys_url,
+                extra={"cognito_jwt_event": "jwks_fetch", "url": self.keys_url, "kid": kid},
+            )
         elif not isinstance(flight.error, UnknownKeyError):
-            logger.error("ALB key fetch failed: %s", flight.error)
+            logger.error(
+                "ALB key fetch failed: %s",
+                flight.error,
+                extra={"cognito_jwt_event": "jwks_fetch_failed", "url": self.keys_url, "kid": kid},
+            )
 
     def _check_refused(self, kid: str, now: float) -> None:
         """Raise the remembered error of ``kid`` while its cooldown lasts (lock held)."""

@@ -561,3 +561,31 @@ def test_the_cognito_alb_fixture(cognito_alb: FakeAlb, cognito_pool: FakeUserPoo
     assert (
         cognito_alb.verifier().verify_headers(cognito_alb.headers()).issuer == cognito_pool.issuer
     )
+
+
+def test_the_fake_albs_offline_session_answers_its_key_url_only(alb: FakeAlb) -> None:
+    session = alb.offline_session()
+    kid = alb.signing_key.kid
+    found = session.get(f"{alb.keys_url}/{kid}")
+    assert found.status_code == 200
+    assert found.content.decode() == alb.public_keys[kid]
+    assert session.get(f"{alb.keys_url}/{uuid.uuid4()}").status_code == 404
+    assert session.get("https://example.com/anything").status_code == 404
+
+
+def test_mock_keys_answers_published_kids_and_404(alb: FakeAlb) -> None:
+    with alb.mock_keys() as rsps:
+        verifier = AlbVerifier(alb.alb_arn, client_ids=None, issuer=None)
+        verifier.verify(alb.token())
+        with pytest.raises(UnknownKeyError):
+            verifier.verify(alb.token(signing_key=alb.unpublished_key()))
+        assert [call.response.status_code for call in rsps.calls] == [200, 404]  # type: ignore[union-attr]
+
+
+def test_fake_alb_in_govcloud_and_its_region_checks() -> None:
+    gov = FakeAlb(region="us-gov-east-1")
+    assert gov.alb_arn.startswith("arn:aws-us-gov:elasticloadbalancing:us-gov-east-1:")
+    assert gov.keys_url.endswith("/aws-elb-public-keys-prod-us-gov-east-1")
+    assert gov.verifier().verify(gov.token()).signer == gov.alb_arn
+    with pytest.raises(ConfigurationError):
+        FakeAlb(gov.alb_arn, region="eu-west-1")

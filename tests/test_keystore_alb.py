@@ -184,3 +184,19 @@ def test_the_least_recently_used_key_goes_first(clock: FakeClock) -> None:
     store.install({kid(2): built[kid(2)]})
     assert store.cached(kid(1)) is None
     assert store.cached(kid(0)) is built[kid(0)]
+
+
+def test_fetches_are_logged_with_their_event(
+    alb: FakeAlb, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    the_kid = alb.signing_key.kid
+    store = store_with(Fetcher({the_kid: alb.public_keys[the_kid].encode(), kid(1): b"x"}), clock)
+    caplog.set_level("INFO", logger="cognito_jwt")
+    store.get(the_kid)
+    with pytest.raises(JWKSFormatError):
+        store.get(kid(1))
+    with pytest.raises(UnknownKeyError):
+        store.get(kid(2))  # a 404 is the token's fault: no failure logged
+    events = [getattr(r, "cognito_jwt_event", None) for r in caplog.records]
+    assert events == ["jwks_fetch", "jwks_fetch_failed"]
+    assert caplog.records[0].kid == the_kid  # type: ignore[attr-defined]
