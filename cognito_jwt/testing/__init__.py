@@ -8,6 +8,9 @@ without a real user pool or any network::
     pool = FakeUserPool()
     verifier = pool.verifier(token_use="access")
     claims = verifier.verify(pool.access_token("alice", groups=["admin"]))
+
+:class:`FakeAlb` does the same for the ``x-amzn-oidc-data`` tokens of an
+Application Load Balancer (see :class:`~cognito_jwt.AlbVerifier`).
 """
 
 from __future__ import annotations
