@@ -49,9 +49,9 @@ __all__ = ["AlbVerifier"]
 logger = logging.getLogger("cognito_jwt")
 
 #: The header an ALB puts its signed user claims in.
-DATA_HEADER = "x-amzn-oidc-data"
+_DATA_HEADER = "x-amzn-oidc-data"
 
-AlbCheck = Callable[[AlbClaims], Awaitable[None] | None]
+_AlbCheck = Callable[[AlbClaims], Awaitable[None] | None]
 
 
 class AlbVerifier:
@@ -82,7 +82,7 @@ class AlbVerifier:
         allow_http: bool = False,
         max_token_bytes: int = 65536,
         token_cache_size: int = 1024,
-        custom_check: AlbCheck | None = None,
+        custom_check: _AlbCheck | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         """Configure the verifier; no network call is made here."""
@@ -222,7 +222,7 @@ class AlbVerifier:
 
         """
         try:
-            token = data_header(headers)
+            token = _data_header(headers)
         except CognitoJWTError as exc:
             self._count_denied(exc)
             raise
@@ -231,7 +231,7 @@ class AlbVerifier:
     async def averify_headers(self, headers: Mapping[str, str]) -> AlbClaims:
         """Verify the ``x-amzn-oidc-data`` header like :meth:`verify_headers`, without blocking."""
         try:
-            token = data_header(headers)
+            token = _data_header(headers)
         except CognitoJWTError as exc:
             self._count_denied(exc)
             raise
@@ -364,7 +364,7 @@ class AlbVerifier:
         }
 
 
-def data_header(headers: Mapping[str, str]) -> str:
+def _data_header(headers: Mapping[str, str]) -> str:
     """Return the ``x-amzn-oidc-data`` value of ``headers``, whatever the name's case.
 
     Raises:
@@ -377,26 +377,28 @@ def data_header(headers: Mapping[str, str]) -> str:
     values = {
         value
         for name, value in headers.items()
-        if isinstance(name, str) and name.lower() == DATA_HEADER
+        if isinstance(name, str) and name.lower() == _DATA_HEADER
     }
     if not values:
         # Case-insensitive mappings (Starlette's, Werkzeug's) may list names in a
         # form of their own; asking them directly finds the header anyway.
-        found = headers.get(DATA_HEADER)
+        found = headers.get(_DATA_HEADER)
         if found is not None:
             values = {found}
     if len(values) > 1:
-        raise MalformedTokenError(f"header {DATA_HEADER} appears more than once")
+        raise MalformedTokenError(f"header {_DATA_HEADER} appears more than once")
     value: object = values.pop() if values else None
     if isinstance(value, bytes):
         try:
             value = value.decode("ascii")
         except UnicodeDecodeError:
-            raise MalformedTokenError(f"header {DATA_HEADER} is not ASCII") from None
+            raise MalformedTokenError(f"header {_DATA_HEADER} is not ASCII") from None
     if isinstance(value, str):
         value = value.strip()
     if value is None or value == "":
-        raise MissingTokenError(f"no {DATA_HEADER} header")
+        raise MissingTokenError(f"no {_DATA_HEADER} header")
     if not isinstance(value, str):
-        raise MalformedTokenError(f"header {DATA_HEADER} must be a str, not {type(value).__name__}")
+        raise MalformedTokenError(
+            f"header {_DATA_HEADER} must be a str, not {type(value).__name__}"
+        )
     return value
