@@ -589,3 +589,13 @@ def test_fake_alb_in_govcloud_and_its_region_checks() -> None:
     assert gov.verifier().verify(gov.token()).signer == gov.alb_arn
     with pytest.raises(ConfigurationError):
         FakeAlb(gov.alb_arn, region="eu-west-1")
+
+
+def test_header_values_as_bytes_and_bad_mappings(alb: FakeAlb) -> None:
+    verifier = alb.verifier()
+    raw = {"x-amzn-oidc-data": alb.token().encode()}
+    assert verifier.verify_headers(raw).username == "alice"  # type: ignore[arg-type]
+    with pytest.raises(MalformedTokenError, match="not ASCII"):
+        verifier.verify_headers({"x-amzn-oidc-data": b"\xff"})  # type: ignore[dict-item]
+    with pytest.raises(MalformedTokenError, match="mapping"):
+        verifier.verify_headers([("x-amzn-oidc-data", alb.token())])  # type: ignore[arg-type]
