@@ -745,8 +745,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer tokens and rounds (about 15 s)")
     parser.add_argument(
         "--sections",
-        default="table,cold,threads,memory,import,revocation",
-        help="comma-separated subset of: table, cold, threads, memory, import, revocation",
+        default="table,cold,threads,memory,import,revocation,alb",
+        help="comma-separated subset of: table, cold, threads, memory, import, revocation, alb",
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
@@ -858,6 +858,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from revocation import run as run_revocation  # noqa: PLC0415 - a sibling script
 
         report["revocation_us"] = run_revocation(pool, quick=args.quick)
+
+    if "alb" in sections:
+        log("ALB tokens ...")
+        import alb  # noqa: PLC0415 - benchmarks/alb.py, beside this script
+
+        report["alb_us_per_token"] = figures = alb.run(quick=args.quick)
+        print("\n" + "\n".join(alb.report_lines(figures)))
     if entries:
         print("\nGoals of the performance issue (read, not asserted):")
         print("\n".join(goals(entries, memory)))

@@ -19,7 +19,7 @@ import typing as _typing
 from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
 from importlib.metadata import version as _version
 
-from cognito_jwt.claims import CognitoClaims, UnverifiedToken, decode_unverified
+from cognito_jwt.claims import AlbClaims, CognitoClaims, UnverifiedToken, decode_unverified
 from cognito_jwt.exceptions import (
     AccessDeniedError,
     ClaimError,
@@ -30,6 +30,7 @@ from cognito_jwt.exceptions import (
     InvalidAudienceError,
     InvalidIssuerError,
     InvalidSignatureError,
+    InvalidSignerError,
     InvalidTokenError,
     InvalidTokenUseError,
     JWKSError,
@@ -46,6 +47,7 @@ from cognito_jwt.exceptions import (
 )
 
 if _typing.TYPE_CHECKING:
+    from cognito_jwt.alb import AlbVerifier
     from cognito_jwt.revocation import RevocationList, RevocationStore
     from cognito_jwt.verifier import CognitoVerifier, MultiPoolVerifier
 
@@ -62,6 +64,7 @@ except _PackageNotFoundError:  # pragma: no cover - running from a source tree n
 # verifiers pull in requests, python-jose and cryptography, so importing the
 # package (or its pytest plugin) stays cheap. Add a name here and to __all__.
 _LAZY: dict[str, str] = {
+    "AlbVerifier": "cognito_jwt.alb",
     "CognitoVerifier": "cognito_jwt.verifier",
     "MultiPoolVerifier": "cognito_jwt.verifier",
     "RevocationList": "cognito_jwt.revocation",
@@ -85,6 +88,8 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AccessDeniedError",
+    "AlbClaims",
+    "AlbVerifier",
     "ClaimError",
     "CognitoClaims",
     "CognitoJWTError",
@@ -95,6 +100,7 @@ __all__ = [
     "InvalidAudienceError",
     "InvalidIssuerError",
     "InvalidSignatureError",
+    "InvalidSignerError",
     "InvalidTokenError",
     "InvalidTokenUseError",
     "JWKSError",

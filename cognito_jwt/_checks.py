@@ -21,6 +21,7 @@ from cognito_jwt.exceptions import (
     InsufficientScopeError,
     InvalidAudienceError,
     InvalidIssuerError,
+    InvalidSignerError,
     InvalidTokenUseError,
     MalformedTokenError,
     MissingGroupError,
@@ -264,3 +265,96 @@ def check_policy(
                 required=policy.required_scopes,
                 missing=missing,
             )
+
+
+def check_alb_origin(
+    header: Mapping[str, Any],
+    *,
+    signers: Collection[str],
+    client_ids: Collection[str] | None,
+    issuer: str | None,
+) -> None:
+    """Check who made an ALB token, from its header: run before any key is fetched.
+
+    ``header`` has passed ``_token.check_alb_header`` (the fields are strings).
+
+    Raises:
+        InvalidSignerError: ``signer`` is not one of ``signers``.
+        InvalidAudienceError: ``client`` is not one of ``client_ids`` (unless ``None``).
+        InvalidIssuerError: ``iss`` is not ``issuer`` (unless ``None``).
+
+    """
+    signer = header["signer"]
+    if signer not in signers:
+        raise InvalidSignerError(
+            f"token was signed by load balancer {_describe(signer)}, "
+            "which this verifier does not accept",
+            claim="signer",
+            expected=tuple(signers),
+            actual=_shown(signer),
+        )
+    client = header["client"]
+    if client_ids is not None and client not in client_ids:
+        raise InvalidAudienceError(
+            f"token was issued to app client {_describe(client)}, "
+            "which this verifier does not accept",
+            claim="client",
+            expected=tuple(sorted(client_ids)),
+            actual=_shown(client),
+        )
+    iss = header["iss"]
+    if issuer is not None and iss != issuer:
+        raise InvalidIssuerError(
+            f"issuer {_describe(iss)} is not accepted",
+            claim="iss",
+            expected=issuer,
+            actual=_shown(iss),
+        )
+
+
+def alb_expiry(header: Mapping[str, Any], payload: Mapping[str, Any]) -> float:
+    """Return when an ALB token expires: the header's ``exp``, or the payload's if earlier.
+
+    Raises:
+        MalformedTokenError: an ``exp`` out of range, or a payload ``exp`` not a number.
+
+    """
+    _require_numeric_date(header, "exp", required=True)
+    _require_numeric_date(payload, "exp", required=False)
+    exp: float = header["exp"]
+    payload_exp: float = payload.get("exp", exp)
+    return min(exp, payload_exp)
+
+
+def check_alb_token(
+    header: Mapping[str, Any], payload: Mapping[str, Any], *, now: float, leeway: float
+) -> float:
+    """Check an ALB token whose signature verified, and return when it expires (``exp``).
+
+    Checked: the lifetime, and that a payload ``iss`` is the header's.
+
+    Raises:
+        MalformedTokenError: ``exp`` out of range, or a payload ``exp`` or ``iss`` of
+            the wrong type.
+        ExpiredTokenError: ``now >= exp + leeway`` for the header's ``exp`` or the payload's.
+        InvalidIssuerError: the payload carries an ``iss`` other than the header's.
+
+    """
+    exp = alb_expiry(header, payload)
+    if now >= exp + leeway:
+        raise ExpiredTokenError(
+            f"token expired {now - exp:.0f} s ago (leeway {leeway:g} s)",
+            claim="exp",
+            expected=now - leeway,
+            actual=exp,
+        )
+    _require_string(payload, "iss", required=False)
+    iss = payload.get("iss")
+    if iss is not None and iss != header["iss"]:
+        raise InvalidIssuerError(
+            f"payload issuer {_describe(iss)} is not the header's",
+            claim="iss",
+            expected=header["iss"],
+            actual=_shown(iss),
+        )
+    return exp

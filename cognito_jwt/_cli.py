@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from cognito_jwt import _token
 from cognito_jwt.claims import _thaw, decode_unverified
 from cognito_jwt.exceptions import (
     AccessDeniedError,
@@ -30,6 +31,8 @@ EXIT_VALID = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
 EXIT_KEYS_UNAVAILABLE = 3
+# The largest token inspect decodes: the verifiers' default max_token_bytes.
+_MAX_INSPECTED_BYTES = 65536
 
 _EPILOG = """\
 examples:
@@ -39,6 +42,8 @@ examples:
   pbpaste | cognito-jwt verify - --region eu-west-1 --pool-id eu-west-1_AbCdEf123 \\
       --jwks-file jwks.json
   cognito-jwt inspect - < token.txt
+  cognito-jwt verify "$X_AMZN_OIDC_DATA" --alb-arn arn:aws:elasticloadbalancing:... \
+      --client-id my-app-client --region eu-west-1 --pool-id eu-west-1_AbCdEf123
   cognito-jwt fake-pool --port 9876
 
 exit codes: 0 valid, 1 token rejected, 2 usage error, 3 keys unavailable.
@@ -64,13 +69,24 @@ def _parser() -> argparse.ArgumentParser:
     verify = commands.add_parser(
         "verify",
         help="verify a token and print its claims as JSON",
-        description="Verify a token against a user pool and print its claims as JSON.",
+        description="Verify a token against a user pool and print its claims as JSON. "
+        "With --alb-arn, verify an Application Load Balancer's x-amzn-oidc-data token instead.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     verify.add_argument("token", help="the token, or '-' to read it from standard input")
-    verify.add_argument("--region", required=True, help="the pool's AWS region, e.g. eu-west-1")
-    verify.add_argument("--pool-id", required=True, help="the user pool id, e.g. eu-west-1_Ab12")
+    verify.add_argument("--region", help="the pool's AWS region, e.g. eu-west-1")
+    verify.add_argument("--pool-id", help="the user pool id, e.g. eu-west-1_Ab12")
+    verify.add_argument(
+        "--alb-arn",
+        action="append",
+        dest="alb_arns",
+        metavar="ARN",
+        help="verify an ALB token (x-amzn-oidc-data) signed by this load balancer (repeatable)",
+    )
+    verify.add_argument(
+        "--keys-url", help="with --alb-arn: fetch the ALB's keys from this URL ({URL}/{kid})"
+    )
     verify.add_argument(
         "--client-id",
         action="append",
@@ -216,6 +232,15 @@ def _verify(args: argparse.Namespace) -> int:
     except _NoTokenError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
+    if args.alb_arns:
+        return _verify_alb(args, token)
+    if args.region is None or args.pool_id is None or args.keys_url is not None:
+        print(
+            "cognito-jwt: error: --region and --pool-id are required (or --alb-arn for an ALB "
+            "token); --keys-url goes with --alb-arn",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     options: dict[str, Any] = {"leeway": args.leeway, "allow_http": args.allow_http}
     if args.issuer is not None:
         options["issuer"] = args.issuer
@@ -241,6 +266,43 @@ def _verify(args: argparse.Namespace) -> int:
         claims = verifier.verify(
             token, allowed_groups=args.groups or None, required_scopes=args.scopes or None
         )
+    except CognitoJWTError as exc:
+        code = _exit_code_for(exc)
+        print(f"{_LABELS[code]}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return code
+    json.dump(claims.to_dict(), sys.stdout, indent=2, sort_keys=True)
+    print()
+    return EXIT_VALID
+
+
+def _verify_alb(args: argparse.Namespace, token: str) -> int:
+    from cognito_jwt import _pool  # noqa: PLC0415 - keep --help fast
+    from cognito_jwt.alb import AlbVerifier  # noqa: PLC0415
+
+    if args.jwks_file is not None or args.jwks_url is not None or args.token_use is not None:
+        print(
+            "cognito-jwt: error: --jwks-file, --jwks-url and --token-use do not apply to ALB "
+            "tokens (use --keys-url)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    issuer = args.issuer
+    if issuer is None and args.region is not None and args.pool_id is not None:
+        issuer = _pool.original_issuer(args.region, args.pool_id)
+    if issuer is None:
+        print("note: no --issuer (or --region and --pool-id): any IdP is accepted", file=sys.stderr)
+    if not args.client_ids:
+        print("note: no --client-id given: tokens of any app client are accepted", file=sys.stderr)
+    try:
+        verifier = AlbVerifier(
+            args.alb_arns,
+            client_ids=args.client_ids or None,
+            issuer=issuer,
+            keys_url=args.keys_url,
+            leeway=args.leeway,
+            allow_http=args.allow_http,
+        )
+        claims = verifier.verify(token)
     except CognitoJWTError as exc:
         code = _exit_code_for(exc)
         print(f"{_LABELS[code]}: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -281,22 +343,37 @@ def _inspect(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         unverified = decode_unverified(token)
+        header, claims = _thaw(unverified.header), _thaw(unverified.claims)
     except MalformedTokenError as exc:
-        print(f"token rejected: {exc}", file=sys.stderr)
-        return EXIT_REJECTED
-    header, claims = _thaw(unverified.header), _thaw(unverified.claims)
+        if "=" not in token:
+            print(f"token rejected: {exc}", file=sys.stderr)
+            return EXIT_REJECTED
+        try:  # an Application Load Balancer keeps the base64 padding
+            header, claims = _token.decode_segments(token, _MAX_INSPECTED_BYTES, padded=True)
+        except MalformedTokenError:
+            print(f"token rejected: {exc}", file=sys.stderr)
+            return EXIT_REJECTED
     print("NOT VERIFIED: decoded as the token states it; signature and claims were not checked.")
+    if isinstance(header, dict) and "signer" in header:
+        padding = "kept" if "=" in token else "stripped"
+        print(
+            f"kind: Application Load Balancer token (x-amzn-oidc-data), {header.get('alg')}, "
+            f"base64 padding {padding}; verify it with --alb-arn"
+        )
     print("header:")
     print(json.dumps(header, indent=2, sort_keys=True))
     print("claims:")
     print(json.dumps(claims, indent=2, sort_keys=True))
-    now = time.time()
-    times = [(name, _when(claims.get(name), now)) for name in ("exp", "iat", "auth_time")]
-    shown = [(name, text) for name, text in times if text is not None]
-    if shown:
-        print("times (UTC):")
-        for name, text in shown:
-            print(f"  {name:<10}{text}")
+    if isinstance(claims, dict):
+        now = time.time()
+        times = [(name, _when(claims.get(name), now)) for name in ("exp", "iat", "auth_time")]
+        if isinstance(header, dict) and "exp" in header:
+            times.insert(0, ("header exp", _when(header["exp"], now)))
+        shown = [(name, text) for name, text in times if text is not None]
+        if shown:
+            print("times (UTC):")
+            for name, text in shown:
+                print(f"  {name:<11}{text}")
     return EXIT_VALID
 
 

@@ -125,3 +125,72 @@ def derived_issuers(region: str, user_pool_id: str, additional_regions: Iterable
     issuers = [original_issuer(region, user_pool_id), updated_issuer(user_pool_id)]
     issuers.extend(original_issuer(name, user_pool_id) for name in regions[1:])
     return issuers
+
+
+# An Application Load Balancer's ARN:
+# arn:<partition>:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>
+_ALB_ARN = re.compile(
+    r"arn:(?P<partition>aws(?:-[a-z]+)*):elasticloadbalancing:(?P<region>[a-z0-9-]+)"
+    r":(?P<account>[0-9]{12}):loadbalancer/app/(?P<name>[A-Za-z0-9-]{1,32})/(?P<id>[0-9a-f]+)"
+)
+# The region names of each partition the key URL is derived for.
+_PARTITION_REGIONS = {"aws-cn": "cn-", "aws-us-gov": "us-gov-"}
+
+
+def alb_region(arn: object) -> tuple[str, str]:
+    """Return the ``(partition, region)`` of an Application Load Balancer's ARN.
+
+    Raises:
+        ConfigurationError: ``arn`` is not an ALB ARN, or its region does not
+            belong to its partition.
+
+    """
+    if not isinstance(arn, str):
+        raise ConfigurationError(f"alb_arns must hold str, not {type(arn).__name__}")
+    match = _ALB_ARN.fullmatch(arn)
+    if match is None:
+        raise ConfigurationError(
+            f"{arn!r} is not an Application Load Balancer ARN like 'arn:aws:elasticloadbalancing:"
+            "eu-west-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188'"
+        )
+    partition, region = match["partition"], check_region(match["region"])
+    prefix = _PARTITION_REGIONS.get(partition)
+    if prefix is not None:
+        in_partition = region.startswith(prefix)
+    else:
+        in_partition = not region.startswith(tuple(_PARTITION_REGIONS.values()))
+    if not in_partition:
+        raise ConfigurationError(
+            f"ARN {arn!r} names region {region!r}, which is not in partition {partition!r}"
+        )
+    return partition, region
+
+
+def alb_keys_url(partition: str, region: str) -> str:
+    """The URL under which a region's load balancers publish their keys, ``{url}/{kid}``.
+
+    As AWS documents it for the standard regions and for GovCloud (US), where
+    the keys are in an S3 bucket. For China the URL follows the standard form
+    on the partition's domain (``amazonaws.com.cn``).
+
+    Raises:
+        ConfigurationError: a partition with no known key URL (pass ``keys_url``).
+
+    """
+    if partition == "aws":
+        return f"https://public-keys.auth.elb.{region}.amazonaws.com"
+    if partition == "aws-us-gov":
+        return f"https://s3-{region}.amazonaws.com/aws-elb-public-keys-prod-{region}"
+    if partition == "aws-cn":
+        return f"https://public-keys.auth.elb.{region}.amazonaws.com.cn"
+    raise ConfigurationError(
+        f"no known key URL for load balancers in partition {partition!r}; pass keys_url"
+    )
+
+
+def partition_of(region: str) -> str:
+    """The partition a region name belongs to: ``aws-cn``, ``aws-us-gov`` or ``aws``."""
+    for partition, prefix in _PARTITION_REGIONS.items():
+        if region.startswith(prefix):
+            return partition
+    return "aws"

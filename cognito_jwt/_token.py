@@ -12,7 +12,7 @@ import binascii
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -25,6 +25,8 @@ _INDEX.update({ord(c): i for i, c in enumerate(_BASE64URL)})
 # A compact JWS holds base64url characters and dots, nothing else: no padding, no
 # '+' or '/', no whitespace. Deleting those leaves nothing (bytes.translate is one C pass).
 _COMPACT_ALPHABET = (_BASE64URL + ".").encode("ascii")
+# The same with base64 padding, which an Application Load Balancer keeps in its tokens.
+_PADDED_ALPHABET = _COMPACT_ALPHABET + b"="
 _TO_STANDARD_BASE64 = bytes.maketrans(b"-_", b"+/")
 _PADDING = {0: b"", 2: b"==", 3: b"="}
 # Where a lone surrogate could come from: a \uD800 to \uDFFF escape (the text itself
@@ -216,18 +218,10 @@ def parse(
         InvalidSignatureError: an ``alg`` other than RS256.
 
     """
-    if type(token) is not str:
-        token = text_of(token, max_bytes)
-    if len(token) > max_bytes:
-        raise MalformedTokenError(f"token is {len(token)} characters, over the {max_bytes} limit")
-    if not token.isascii():
-        raise MalformedTokenError(_describe_shape(token))
-    raw = token.encode("ascii")
-    if raw.translate(None, _COMPACT_ALPHABET):
-        raise MalformedTokenError(_describe_shape(token))
+    raw = _token_bytes(token, max_bytes, _COMPACT_ALPHABET)
     segments = raw.split(b".")
     if len(segments) != 3 or b"" in segments:
-        raise MalformedTokenError(_describe_shape(token))
+        raise MalformedTokenError(_describe_shape(raw.decode("ascii")))
     header_b64, payload_b64, signature_b64 = segments
     header: dict[str, Any] | None = None
     kid = known_headers.get(header_b64) if known_headers else None
@@ -265,38 +259,42 @@ def text_of(token: object, max_bytes: int) -> str:
     raise MalformedTokenError(f"token must be a str or ASCII bytes, not {type(token).__name__}")
 
 
-def split(token: object, max_bytes: int) -> tuple[bytes, list[bytes]]:
+def split(token: object, max_bytes: int, *, padded: bool = False) -> tuple[bytes, list[bytes]]:
     """Check a compact JWS's size and form; return its ASCII bytes and its three segments.
+
+    With ``padded``, segments may carry exact base64 ``=`` padding (as an
+    Application Load Balancer's tokens do); the segments returned are unpadded.
 
     Raises:
         MalformedTokenError: as :func:`parse` says for the form.
 
     """
-    token = text_of(token, max_bytes)
-    if len(token) > max_bytes:
-        raise MalformedTokenError(f"token is {len(token)} characters, over the {max_bytes} limit")
-    if not token.isascii():
-        raise MalformedTokenError(_describe_shape(token))
-    raw = token.encode("ascii")
-    if raw.translate(None, _COMPACT_ALPHABET):
-        raise MalformedTokenError(_describe_shape(token))
+    raw = _token_bytes(token, max_bytes, _PADDED_ALPHABET if padded else _COMPACT_ALPHABET)
     segments = raw.split(b".")
     if len(segments) != 3 or b"" in segments:
-        raise MalformedTokenError(_describe_shape(token))
+        raise MalformedTokenError(_describe_shape(raw.decode("ascii"), padded=padded))
+    if padded:
+        names = ("header", "payload", "signature")
+        segments = [_unpad(segment, name) for segment, name in zip(segments, names, strict=True)]
+        if b"" in segments:
+            raise MalformedTokenError("token has an empty segment")
     return raw, segments
 
 
-def decode_segments(token: object, max_bytes: int) -> tuple[dict[str, Any], dict[str, Any]]:
+def decode_segments(
+    token: object, max_bytes: int, *, padded: bool = False
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Decode a compact JWS's header and payload with the strict rules, checking nothing else.
 
     No header rule (``alg``, ``kid``, forbidden parameters) applies and the
     signature is not decoded: this serves reading a token, not trusting it.
+    ``padded`` accepts exact base64 padding, as :func:`split` says.
 
     Raises:
         MalformedTokenError: the form, the base64url or the JSON is not strict.
 
     """
-    _, (header_b64, payload_b64, _signature) = split(token, max_bytes)
+    _, (header_b64, payload_b64, _signature) = split(token, max_bytes, padded=padded)
     header = loads_strict(
         b64url_decode(header_b64, "header", MalformedTokenError), "header", MalformedTokenError
     )
@@ -306,7 +304,73 @@ def decode_segments(token: object, max_bytes: int) -> tuple[dict[str, Any], dict
     return header, payload
 
 
-def _describe_shape(token: str) -> str:
+def _token_bytes(token: object, max_bytes: int, alphabet: bytes) -> bytes:
+    """Check a token's type, size and alphabet before anything is decoded; return its bytes."""
+    if type(token) is not str:
+        token = text_of(token, max_bytes)
+    if len(token) > max_bytes:
+        raise MalformedTokenError(f"token is {len(token)} characters, over the {max_bytes} limit")
+    if not token.isascii():
+        raise MalformedTokenError(_describe_shape(token, padded=alphabet is _PADDED_ALPHABET))
+    raw = token.encode("ascii")
+    if raw.translate(None, alphabet):
+        raise MalformedTokenError(_describe_shape(token, padded=alphabet is _PADDED_ALPHABET))
+    return raw
+
+
+def _unpad(segment: bytes, what: str) -> bytes:
+    """Strip a segment's base64 padding, which must be exactly what its length calls for."""
+    if segment[-1:] != b"=":  # the common case of a segment without padding
+        if b"=" in segment:
+            raise MalformedTokenError(f"{what} has '=' inside it")
+        return segment
+    data = segment.rstrip(b"=")
+    if b"=" in data:
+        raise MalformedTokenError(f"{what} has '=' inside it")
+    if len(data) != len(segment) and (len(segment) % 4 or len(segment) - len(data) > 2):
+        raise MalformedTokenError(f"{what} has wrong base64 padding")
+    return data
+
+
+def parse_padded(
+    token: object, max_bytes: int, check_header: Callable[[dict[str, Any]], str]
+) -> ParsedToken:
+    """Split and decode a compact JWS whose segments may carry base64 ``=`` padding.
+
+    For tokens signed by an Application Load Balancer, which keeps the padding.
+    Each segment is either unpadded or padded to a multiple of four, exactly;
+    otherwise the rules are those of :func:`parse`. ``check_header`` checks the
+    decoded header and returns its kid. The signing input is the first two
+    segments as received, padding included.
+
+    Raises:
+        MalformedTokenError: not a string, too big, not three base64url segments
+            (padding aside), or bad JSON; or what ``check_header`` raises.
+
+    """
+    raw = _token_bytes(token, max_bytes, _PADDED_ALPHABET)
+    segments = raw.split(b".")
+    if len(segments) != 3:
+        raise MalformedTokenError(_describe_shape(raw.decode("ascii"), padded=True))
+    header_b64, payload_b64, signature_b64 = segments
+    header_data = _unpad(header_b64, "header")
+    payload_data = _unpad(payload_b64, "payload")
+    signature_data = _unpad(signature_b64, "signature")
+    if not header_data or not payload_data or not signature_data:
+        raise MalformedTokenError("token has an empty segment")
+    header = loads_strict(
+        b64url_decode(header_data, "header", MalformedTokenError), "header", MalformedTokenError
+    )
+    kid = check_header(header)
+    payload = loads_strict(
+        b64url_decode(payload_data, "payload", MalformedTokenError), "payload", MalformedTokenError
+    )
+    signature = b64url_decode(signature_data, "signature", MalformedTokenError)
+    signing_input = raw[: len(header_b64) + 1 + len(payload_b64)]
+    return ParsedToken(header_b64, header, kid, payload, signing_input, signature)
+
+
+def _describe_shape(token: str, *, padded: bool = False) -> str:
     """Say what is wrong with a token whose form is not a compact JWS (the error path only)."""
     if not token:
         return "token is empty"
@@ -331,6 +395,8 @@ def _describe_shape(token: str) -> str:
         return f"token has {count} {noun} separated by dots; a signed JWT has 3"
     if any(not s for s in segments):
         return "token has an empty segment"
+    if padded:
+        return "token contains characters outside base64url and its '=' padding"
     if any(char == "=" for char in token):
         return "token has base64 padding ('='), which a JWT never carries"
     return "token contains characters outside unpadded base64url"
@@ -354,4 +420,52 @@ def _check_header(header: dict[str, Any]) -> str:
     typ = header.get("typ")
     if typ is not None and (not isinstance(typ, str) or typ.upper() != "JWT"):
         raise MalformedTokenError(f"header typ {_describe(typ)} is not JWT")
+    return kid
+
+
+#: The only algorithm an Application Load Balancer signs with, and the only one it accepts.
+ALB_ALGORITHM = "ES256"
+# A canonical UUID: lowercase hex, hyphenated, 36 characters. An ALB kid goes into a
+# URL path, so nothing else (no "/", "%", "..", braces, uppercase twins) may get through.
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_ALB_STRING_FIELDS = ("signer", "client", "iss")
+
+
+def is_canonical_uuid(kid: str) -> bool:
+    """Return whether ``kid`` is a UUID in canonical form (lowercase, hyphenated)."""
+    return _CANONICAL_UUID.fullmatch(kid) is not None
+
+
+def check_alb_header(header: dict[str, Any]) -> str:
+    """Check the header of an Application Load Balancer's token and return its kid.
+
+    Raises:
+        InvalidSignatureError: ``alg`` is not ES256.
+        MalformedTokenError: a forbidden parameter, a kid that is not a canonical
+            UUID, or ``signer``, ``client``, ``iss`` or ``exp`` missing or of the wrong type.
+
+    """
+    if not FORBIDDEN_HEADERS.isdisjoint(header):
+        forbidden = sorted(FORBIDDEN_HEADERS.intersection(header))
+        raise MalformedTokenError(f"header carries forbidden parameter(s) {', '.join(forbidden)}")
+    alg = header.get("alg")
+    if alg != ALB_ALGORITHM:
+        raise InvalidSignatureError(f"algorithm {_describe(alg)} is not allowed, only ES256")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not is_canonical_uuid(kid):
+        raise MalformedTokenError(f"header kid {_describe(kid)} is not a canonical UUID")
+    typ = header.get("typ")
+    if typ is not None and (not isinstance(typ, str) or typ.upper() != "JWT"):
+        raise MalformedTokenError(f"header typ {_describe(typ)} is not JWT")
+    for name in _ALB_STRING_FIELDS:
+        value = header.get(name)
+        if not isinstance(value, str):
+            raise MalformedTokenError(
+                f"header has no {name}" if value is None else f"header {name} is not a string"
+            )
+    exp = header.get("exp")
+    if isinstance(exp, bool) or not isinstance(exp, int | float):
+        raise MalformedTokenError(
+            "header has no exp" if exp is None else "header exp is not a number"
+        )
     return kid

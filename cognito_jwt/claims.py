@@ -1,4 +1,4 @@
-"""CognitoClaims, the verified payload of a Cognito token, and UnverifiedToken: both read-only."""
+"""CognitoClaims and AlbClaims, the verified payload of a token, and UnverifiedToken: read-only."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from cognito_jwt import _token
 
-__all__ = ["CognitoClaims", "UnverifiedToken", "decode_unverified"]
+__all__ = ["AlbClaims", "CognitoClaims", "UnverifiedToken", "decode_unverified"]
 
 # decode_unverified's size limit: the verifier's default max_token_bytes.
 _MAX_UNVERIFIED_BYTES = 65536
@@ -156,6 +156,118 @@ class CognitoClaims(Mapping[str, Any]):
     def issued_at(self) -> datetime:
         """``iat`` as an aware UTC datetime."""
         return datetime.fromtimestamp(self._data["iat"], tz=UTC)
+
+
+class AlbClaims(Mapping[str, Any]):
+    """The claims an Application Load Balancer signed (``x-amzn-oidc-data``), read-only.
+
+    A ``Mapping[str, Any]`` of the payload (the IdP's user claims: ``sub``,
+    ``email``, ``username``...), deeply read-only like :class:`CognitoClaims`;
+    the load balancer's own fields (``signer``, ``client``, ``iss``, ``exp``)
+    come from the token's header, read through :attr:`header` and the helpers.
+    """
+
+    __slots__ = ("_data", "_header")
+
+    def __init__(self, payload: Mapping[str, Any], header: Mapping[str, Any]) -> None:
+        """Wrap ``payload`` and ``header`` (both copied and frozen)."""
+        self._data: dict[str, Any] = {k: _freeze(v) for k, v in payload.items()}
+        self._header: Mapping[str, Any] = _freeze(dict(header))
+
+    @classmethod
+    def _adopt(cls, payload: dict[str, Any], header: dict[str, Any]) -> AlbClaims:
+        """Wrap a freshly decoded payload and header that nobody else holds, without copies."""
+        for name, value in payload.items():
+            if type(value) is dict or type(value) is list:
+                payload[name] = _freeze(value)
+        for name, value in header.items():
+            if type(value) is dict or type(value) is list:
+                header[name] = _freeze(value)
+        claims = cls.__new__(cls)
+        claims._data = payload
+        claims._header = MappingProxyType(header)
+        return claims
+
+    def __getitem__(self, key: str) -> Any:
+        """Return the claim ``key``; raises ``KeyError`` when the payload has no such claim."""
+        return self._data[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Return the claim ``key``, or ``default`` when the payload has no such claim."""
+        return self._data.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        """Return whether the payload has the claim ``key``."""
+        return key in self._data
+
+    def __iter__(self) -> Iterator[str]:
+        """Iterate over the claim names."""
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        """Return the number of claims."""
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        """Show the subject, client and load balancer, not the whole payload."""
+        return f"AlbClaims(sub={self.sub!r}, client_id={self.client_id!r}, signer={self.signer!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle and deep-copy as the plain payload and header."""
+        return (type(self), (self.to_dict(), _thaw(self._header)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a deep, mutable copy of the payload's claims."""
+        result: dict[str, Any] = _thaw(self._data)
+        return result
+
+    def _text(self, source: Mapping[str, Any], name: str) -> str | None:
+        value = source.get(name)
+        return value if isinstance(value, str) else None
+
+    @property
+    def header(self) -> Mapping[str, Any]:
+        """The token's header, read-only (``alg``, ``kid``, ``signer``, ``client``, ``iss``...)."""
+        return self._header
+
+    @property
+    def sub(self) -> str | None:
+        """The user's subject at the IdP (for Cognito, the user's UUID)."""
+        return self._text(self._data, "sub")
+
+    @property
+    def email(self) -> str | None:
+        """The user's ``email``, when the IdP shares it."""
+        return self._text(self._data, "email")
+
+    @property
+    def username(self) -> str | None:
+        """The user's ``username``, when the IdP shares it."""
+        return self._text(self._data, "username")
+
+    @property
+    def issuer(self) -> str | None:
+        """The IdP's issuer (header ``iss``)."""
+        return self._text(self._header, "iss")
+
+    @property
+    def client_id(self) -> str | None:
+        """The app client the load balancer signed in with (header ``client``)."""
+        return self._text(self._header, "client")
+
+    @property
+    def signer(self) -> str | None:
+        """The ARN of the load balancer that signed the token (header ``signer``)."""
+        return self._text(self._header, "signer")
+
+    @property
+    def expires_at(self) -> datetime:
+        """When the token expires (aware UTC): the header's ``exp``, or the payload's if earlier."""
+        exp = self._header["exp"]
+        payload_exp = self._data.get("exp")
+        if isinstance(payload_exp, int | float) and not isinstance(payload_exp, bool):
+            exp = min(exp, payload_exp)
+        return datetime.fromtimestamp(exp, tz=UTC)
 
 
 class UnverifiedToken:

@@ -36,6 +36,7 @@ __all__ = [
     "InvalidAudienceError",
     "InvalidIssuerError",
     "InvalidSignatureError",
+    "InvalidSignerError",
     "InvalidTokenError",
     "InvalidTokenUseError",
     "JWKSError",
@@ -206,6 +207,10 @@ class InvalidAudienceError(ClaimError):
 
 class InvalidTokenUseError(ClaimError):
     """The token's ``token_use`` is not the kind asked for (``id`` or ``access``)."""
+
+
+class InvalidSignerError(ClaimError):
+    """An ALB token was signed by a load balancer the verifier does not accept (``signer``)."""
 
 
 class AccessDeniedError(CognitoJWTError):

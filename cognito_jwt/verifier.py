@@ -14,11 +14,11 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import EllipsisType
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import requests
 
-from cognito_jwt import _checks, _jwks, _names, _pool, _token
+from cognito_jwt import _checks, _fetch, _jwks, _keystore, _names, _pool, _token
 from cognito_jwt._checks import Policy, TokenUse
 from cognito_jwt._crypto import VerifyingKey
 from cognito_jwt.claims import CognitoClaims
@@ -51,7 +51,7 @@ _MAX_TOKEN_BYTES_LIMIT = 1024 * 1024
 
 
 class _KeySource(Protocol):
-    def lookup(self, issuer: str, kid: str) -> _jwks.Lookup: ...
+    def lookup(self, issuer: str, kid: str) -> _keystore.Lookup: ...
 
     def get(self, issuer: str, kid: str) -> VerifyingKey: ...
 
@@ -223,12 +223,12 @@ class CognitoVerifier:
             raise ConfigurationError(f"allow_http must be a bool, not {allow_http!r}")
         jwks_urls = {iss: _pool.jwks_url_for(iss) for iss in issuers}
         if jwks_url is not None:
-            jwks_urls[issuers[0]] = _jwks.check_jwks_url(jwks_url, allow_http=allow_http)
+            jwks_urls[issuers[0]] = _fetch.check_jwks_url(jwks_url, allow_http=allow_http)
         if jwks is None:  # static keys are never fetched: their URLs do not matter
             for url in jwks_urls.values():
                 if url != jwks_url:
                     name = "the JWKS URL derived from the issuer,"
-                    _jwks.check_jwks_url(url, allow_http=allow_http, name=name)
+                    _fetch.check_jwks_url(url, allow_http=allow_http, name=name)
         self._issuers = tuple(issuers)
         self._jwks_urls = jwks_urls
 
@@ -263,7 +263,7 @@ class CognitoVerifier:
         self._revocation_check = None if revocation is None else revocation._check
 
         cache_size = _count("token_cache_size", token_cache_size, minimum=0)
-        self._token_cache = _VerifiedTokens(cache_size) if cache_size else None
+        self._token_cache = _VerifiedTokens[CognitoClaims](cache_size) if cache_size else None
         # Header segments already found acceptable, with their kid: a pool's
         # tokens share a couple of headers, so most are never decoded twice.
         self._known_headers: dict[bytes, str] = {}
@@ -275,16 +275,16 @@ class CognitoVerifier:
         if session is not None and not isinstance(session, requests.Session):
             raise ConfigurationError("session must be a requests.Session")
 
-        self._store: _jwks.KeyStore | None = None
+        self._store: _keystore.KeyStore | None = None
         self._keys: _KeySource
         if jwks is not None:
             if not isinstance(jwks, Mapping):
                 raise ConfigurationError(f"jwks must be a mapping, not {type(jwks).__name__}")
-            self._keys = _jwks.static_keys(jwks)
+            self._keys = _keystore.static_keys(jwks)
         else:
-            self._store = _jwks.KeyStore(
+            self._store = _keystore.KeyStore(
                 jwks_urls,
-                fetcher=_jwks.HttpFetcher(session, timeout),
+                fetcher=_fetch.HttpFetcher(session, timeout),
                 ttl=jwks_ttl,
                 max_stale=max_stale,
                 cooldown=refresh_cooldown,
@@ -460,7 +460,7 @@ class CognitoVerifier:
         store.install(self.issuer, keys)
         return len(keys)
 
-    def _fetching_store(self, method: str) -> _jwks.KeyStore:
+    def _fetching_store(self, method: str) -> _keystore.KeyStore:
         if self._store is None:
             raise ConfigurationError(f"{method}() needs fetched keys; this verifier has jwks=")
         return self._store
@@ -649,7 +649,10 @@ def _attach(exc: CognitoJWTError, claims: CognitoClaims) -> None:
         exc.claims = claims
 
 
-class _VerifiedTokens:
+_Claims = TypeVar("_Claims")
+
+
+class _VerifiedTokens(Generic[_Claims]):
     """Claims of verified tokens by token text, reused within each token's lifetime.
 
     At most ``maxsize`` entries (the oldest goes first), each for at most
@@ -664,22 +667,33 @@ class _VerifiedTokens:
     def __init__(self, maxsize: int) -> None:
         # OrderedDict: dropping the oldest entry is O(1) (a plain dict's first live
         # entry sits behind the slots of every entry deleted before it).
-        self._entries: OrderedDict[str, tuple[CognitoClaims, float, float]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[_Claims, float, float]] = OrderedDict()
         self._lock = threading.Lock()
         self._maxsize = maxsize
 
-    def get(self, token: str, now: float) -> CognitoClaims | None:
+    def get(self, token: str, now: float) -> _Claims | None:
         entry = self._entries.get(token)
         if entry is not None and entry[1] <= now < entry[2]:
             return entry[0]
         return None
 
-    def put(self, token: str, claims: CognitoClaims, now: float, leeway: float) -> None:
+    def put(
+        self: _VerifiedTokens[CognitoClaims],
+        token: str,
+        claims: CognitoClaims,
+        now: float,
+        leeway: float,
+    ) -> None:
         # The window in which verify() would accept the token again: from iat and
         # nbf (minus the leeway) until exp (plus the leeway), at most 60 s from now.
         data = claims._data
         not_before = max(data["iat"], data.get("nbf", 0)) - leeway
-        not_after = min(now + _TOKEN_CACHE_SECONDS, data["exp"] + leeway)
+        self.remember(
+            token, claims, not_before, min(now + _TOKEN_CACHE_SECONDS, data["exp"] + leeway)
+        )
+
+    def remember(self, token: str, claims: _Claims, not_before: float, not_after: float) -> None:
+        """Hold ``claims`` for ``token`` from ``not_before`` until ``not_after`` (clock times)."""
         with self._lock:
             entries = self._entries
             if token not in entries and len(entries) >= self._maxsize:

@@ -382,3 +382,42 @@ class TestFakePool:
         assert code == 2
         assert out == ""
         assert message in err
+
+
+class TestAlb:
+    """ALB tokens: inspected with their header, verified with --alb-arn against served keys."""
+
+    def test_inspect_shows_an_alb_token(self, capsys: pytest.CaptureFixture[str]) -> None:
+        from cognito_jwt.testing import FakeAlb
+
+        alb = FakeAlb()
+        code, out, _ = run(capsys, "inspect", alb.token())
+        assert code == 0
+        assert "kind: Application Load Balancer token (x-amzn-oidc-data), ES256" in out
+        assert "base64 padding kept" in out
+        assert alb.alb_arn in out
+        assert "header exp" in out
+
+    def test_verify_with_alb_arn(self, capsys: pytest.CaptureFixture[str]) -> None:
+        from cognito_jwt.testing import FakeAlb
+
+        pool = FakeUserPool()
+        alb = FakeAlb(user_pool=pool)
+        with alb.serve() as url:
+            base = ["--alb-arn", alb.alb_arn, "--keys-url", url, "--client-id", pool.client_id]
+            pool_names = ["--region", pool.region, "--pool-id", pool.user_pool_id]
+            code, out, err = run(capsys, "verify", "-", *base, *pool_names, stdin=alb.token())
+            assert code == 0, err
+            assert json.loads(out)["username"] == "alice"
+            other = alb.token(headers={"client": "other"})
+            code, _, err = run(capsys, "verify", other, *base, *pool_names)
+            assert code == 1
+            assert "InvalidAudienceError" in err
+            code, _, err = run(capsys, "verify", alb.token(), *base, "--issuer", "https://x.example")
+            assert code == 1
+            assert "InvalidIssuerError" in err
+        code, _, err = run(capsys, "verify", alb.token(), *base, "--token-use", "id")
+        assert code == 2
+        code, _, err = run(capsys, "verify", alb.token(), "--keys-url", "https://k.example")
+        assert code == 2
+        assert "--region and --pool-id are required" in err

@@ -8,6 +8,9 @@ without a real user pool or any network::
     pool = FakeUserPool()
     verifier = pool.verifier(token_use="access")
     claims = verifier.verify(pool.access_token("alice", groups=["admin"]))
+
+:class:`FakeAlb` does the same for the ``x-amzn-oidc-data`` tokens of an
+Application Load Balancer (see :class:`~cognito_jwt.AlbVerifier`).
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from cognito_jwt.testing._fake_alb import AlbSigningKey, FakeAlb
     from cognito_jwt.testing._fake_pool import FakeUserPool
     from cognito_jwt.testing._keys import SigningKey
 
-__all__ = ["FakeUserPool", "SigningKey"]
+__all__ = ["AlbSigningKey", "FakeAlb", "FakeUserPool", "SigningKey"]
 
 
 def __getattr__(name: str) -> Any:
@@ -27,6 +31,10 @@ def __getattr__(name: str) -> Any:
         from cognito_jwt.testing._fake_pool import FakeUserPool  # noqa: PLC0415
 
         return FakeUserPool
+    if name in ("FakeAlb", "AlbSigningKey"):
+        from cognito_jwt.testing import _fake_alb  # noqa: PLC0415
+
+        return getattr(_fake_alb, name)
     if name == "SigningKey":
         from cognito_jwt.testing._keys import SigningKey  # noqa: PLC0415
 

@@ -9,44 +9,31 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+#: What a handler answers for a path: (body, content type), or None for a 404.
+Handler = Callable[[str], "tuple[bytes, str] | None"]
 #: A route's answer, made per request: (Content-Type, body).
 Answer = Callable[[], tuple[str, bytes]]
 
 
 @contextmanager
-def serve_jwks(jwks: Callable[[], dict[str, Any]], path: str) -> Iterator[str]:
-    """Serve ``jwks()`` (called per request) at ``path`` on 127.0.0.1; yield the URL.
+def serve(answer: Handler, port: int = 0) -> Iterator[str]:
+    """Serve ``answer(path)`` (called per GET) on 127.0.0.1:``port``; yield ``http://127.0.0.1:PORT``.
 
-    Other paths answer 404. The server runs in a daemon thread and is shut down
-    when the block exits.
-    """
-
-    def answer() -> tuple[str, bytes]:
-        return "application/json", json.dumps(jwks()).encode()
-
-    with serve_routes({path: answer}) as base:
-        yield base + path
-
-
-@contextmanager
-def serve_routes(routes: Mapping[str, Answer], port: int = 0) -> Iterator[str]:
-    """Serve GET ``routes`` (path to answer) on 127.0.0.1:``port``; yield ``http://127.0.0.1:PORT``.
-
-    ``port`` 0 lets the OS choose. Other paths answer 404. The server runs in a
-    daemon thread and is shut down when the block exits.
+    Paths ``answer`` returns ``None`` for get a 404. ``port`` 0 lets the OS
+    choose. The server runs in a daemon thread and is shut down when the block exits.
 
     Raises:
         OSError: the port cannot be bound (in use, or not allowed).
 
     """
 
-    class Handler(BaseHTTPRequestHandler):
+    class _Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            answer = routes.get(self.path)
-            if answer is None:
+            found = answer(self.path)
+            if found is None:
                 self.send_error(404)
                 return
-            content_type, body = answer()
+            body, content_type = found
             self.send_response(200)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -57,12 +44,12 @@ def serve_routes(routes: Mapping[str, Answer], port: int = 0) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             """Keep test output quiet."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
     server.daemon_threads = True
     thread = threading.Thread(
         target=server.serve_forever,
         kwargs={"poll_interval": 0.05},
-        name="cognito-jwt-jwks",
+        name="cognito-jwt-keys",
         daemon=True,
     )
     thread.start()
@@ -72,3 +59,35 @@ def serve_routes(routes: Mapping[str, Answer], port: int = 0) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def serve_routes(routes: Mapping[str, Answer], port: int = 0) -> Iterator[str]:
+    """Serve GET ``routes`` (path to answer) on 127.0.0.1:``port``; yield ``http://127.0.0.1:PORT``.
+
+    Other paths answer 404; otherwise as :func:`serve`.
+    """
+
+    def answer(path: str) -> tuple[bytes, str] | None:
+        route = routes.get(path)
+        if route is None:
+            return None
+        content_type, body = route()
+        return body, content_type
+
+    with serve(answer, port) as base:
+        yield base
+
+
+@contextmanager
+def serve_jwks(jwks: Callable[[], dict[str, Any]], path: str) -> Iterator[str]:
+    """Serve ``jwks()`` (called per request) at ``path`` on 127.0.0.1; yield the URL.
+
+    Other paths answer 404.
+    """
+
+    def answer() -> tuple[str, bytes]:
+        return "application/json", json.dumps(jwks()).encode()
+
+    with serve_routes({path: answer}) as base:
+        yield base + path

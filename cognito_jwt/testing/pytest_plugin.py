@@ -13,6 +13,8 @@ Installed with ``pip install cognito-jwt[testing]``; pytest loads it by itself.
 * ``cognito_revocation``: an empty in-memory
   :class:`~cognito_jwt.revocation.RevocationList`; pass it as
   ``cognito_pool.verifier(revocation=cognito_revocation)``.
+* ``cognito_alb``: a :class:`~cognito_jwt.testing.FakeAlb` in front of ``cognito_pool``
+  (its client and issuer); ``cognito_alb.verifier()`` verifies its tokens offline.
 
 Importing this module is cheap: the library is imported when a fixture is first used.
 """
@@ -26,9 +28,15 @@ import pytest
 if TYPE_CHECKING:
     from cognito_jwt import CognitoVerifier
     from cognito_jwt.revocation import RevocationList
-    from cognito_jwt.testing import FakeUserPool
+    from cognito_jwt.testing import FakeAlb, FakeUserPool
 
-__all__ = ["cognito_pool", "cognito_pool_config", "cognito_revocation", "cognito_verifier"]
+__all__ = [
+    "cognito_alb",
+    "cognito_pool",
+    "cognito_pool_config",
+    "cognito_revocation",
+    "cognito_verifier",
+]
 
 
 # The keys of cognito_pool_config that describe the pool; the others configure the verifier.
@@ -92,3 +100,11 @@ def cognito_revocation() -> RevocationList:
     from cognito_jwt.revocation import RevocationList  # noqa: PLC0415 - keep plugin import cheap
 
     return RevocationList()
+
+
+@pytest.fixture
+def cognito_alb(cognito_pool: FakeUserPool) -> FakeAlb:
+    """A FakeAlb in front of ``cognito_pool``: signs ``x-amzn-oidc-data``, publishes its keys."""
+    from cognito_jwt.testing import FakeAlb  # noqa: PLC0415 - keep plugin import cheap
+
+    return FakeAlb(user_pool=cognito_pool)

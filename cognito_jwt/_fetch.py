@@ -1,0 +1,302 @@
+"""The HTTP fetch of a JWKS: the only module of the package that talks to the network.
+
+* Keys come only from https URLs (http only for loopback hosts, or with
+  ``allow_http=True``), never through a redirect.
+* Status 200 only; the body is capped at ``MAX_JWKS_BYTES``.
+* ``timeout`` bounds a whole fetch, not each read: when it passes, the
+  request's socket is shut down, however slowly the server trickles bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import ipaddress
+import re
+import socket
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+import requests.adapters
+import urllib3
+import urllib3.connection
+import urllib3.exceptions
+import urllib3.response
+
+from cognito_jwt.exceptions import ConfigurationError, JWKSFetchError
+
+#: The largest JWKS body read; Cognito's is about 1 KiB.
+MAX_JWKS_BYTES = 64 * 1024
+
+#: Fetch the body at a URL; raise JWKSFetchError when it cannot be had.
+Fetcher = Callable[[str], bytes]
+
+
+class NotFoundError(JWKSFetchError):
+    """The URL answered 404. Where each key has a URL of its own, the key does not exist."""
+
+
+# --------------------------------------------------------------------------- URLs
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """Return whether ``host`` names this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_jwks_url(url: object, *, allow_http: bool, name: str = "jwks_url") -> str:
+    """Return ``url`` if keys may be fetched from it: https, or http on loopback.
+
+    ``name`` says in messages where the URL came from.
+
+    Raises:
+        ConfigurationError: another scheme, no host, or http to a non-loopback host
+            without ``allow_http``.
+
+    """
+    if not isinstance(url, str):
+        raise ConfigurationError(f"{name} must be a str, not {type(url).__name__}")
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigurationError(f"{name} {url!r} is not an absolute https URL")
+    if parts.username or parts.password:
+        raise ConfigurationError(f"{name} must not carry credentials")
+    if parts.scheme == "http" and not (allow_http or is_loopback_host(parts.hostname)):
+        raise ConfigurationError(
+            f"{name} {url!r} is plain http; keys must come over https "
+            "(http is allowed for loopback hosts, or with allow_http=True)"
+        )
+    return url
+
+
+# --------------------------------------------------------------------------- fetching
+
+
+class _Deadline:
+    """One deadline over a whole request: when it passes, the request's socket is shut down.
+
+    Socket timeouts bound each read, not the request: a server that sends a byte
+    now and then (headers or body, chunked or not) would outlast any of them.
+    Shutting the socket down from a timer thread ends whatever read waits on it.
+    """
+
+    _active = threading.local()
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._lock = threading.Lock()
+        self._over = False
+        self._shutdowns: list[Callable[[], object]] = []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        _Deadline._active.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        _Deadline._active.deadline = None
+        with self._lock:
+            self._over = True
+        self._timer.cancel()
+
+    @classmethod
+    def watch_socket(cls, sock: object) -> None:
+        """Put ``sock`` under the deadline of the request this thread is making, if any."""
+        deadline: _Deadline | None = getattr(cls._active, "deadline", None)
+        if deadline is not None and isinstance(sock, socket.socket):
+            deadline.watch(functools.partial(_shutdown_socket, sock))
+
+    def watch(self, shutdown: Callable[[], object]) -> None:
+        """Call ``shutdown`` when the deadline passes (at once if it has)."""
+        with self._lock:
+            if self._over:
+                return
+            self._shutdowns.append(shutdown)
+            expired = self.expired
+        if expired:
+            _quietly(shutdown)
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._over:
+                return
+            self.expired = True
+            shutdowns = list(self._shutdowns)
+        for shutdown in shutdowns:
+            _quietly(shutdown)
+
+
+def _shutdown_socket(sock: socket.socket) -> None:
+    # socket.socket's own shutdown, not SSLSocket's: that one drops the TLS state
+    # under the reader in the other thread; this only ends the TCP stream, which
+    # wakes the reader with an error or end of file.
+    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _quietly(shutdown: Callable[[], object]) -> None:
+    # OSError: the socket is closed already; ValueError, RuntimeError: urllib3's
+    # HTTPResponse.shutdown() when it has no socket (any more) to shut down.
+    with contextlib.suppress(OSError, ValueError, RuntimeError):
+        shutdown()
+
+
+class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    """A connection whose wait for the response (status line, headers) the deadline covers."""
+
+    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]
+        """Put the socket under the current request's deadline, then read the response."""
+        _Deadline.watch_socket(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, urllib3.connection.HTTPSConnection):
+    """The https flavour of :class:`_WatchedHTTPConnection`."""
+
+
+class _WatchedHTTPConnectionPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSConnectionPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_WATCHED_POOLS: dict[str, type[urllib3.HTTPConnectionPool]] = {
+    "http": _WatchedHTTPConnectionPool,
+    "https": _WatchedHTTPSConnectionPool,
+}
+
+
+class _DeadlineAdapter(requests.adapters.HTTPAdapter):
+    """The transport of the fetcher's own session: its connections honour the deadline."""
+
+    def init_poolmanager(
+        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
+    ) -> None:
+        """Build the pool manager with connections the deadline can reach."""
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        """Build a proxy manager with connections the deadline can reach (not for SOCKS)."""
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if isinstance(manager, urllib3.ProxyManager):
+            manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
+
+
+def _new_session() -> requests.Session:
+    session = requests.Session()
+    adapter = _DeadlineAdapter()
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+# The operating system's words inside requests' and urllib3's nested messages,
+# such as "[Errno 111] Connection refused".
+_OS_ERROR = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
+
+
+def _reason(exc: Exception) -> str:
+    """Say why a request failed in a few words, without the transport's internal reprs."""
+    found = _OS_ERROR.search(str(exc))
+    if found:
+        return found.group(1).strip().rstrip(".").lower()
+    return type(exc).__name__
+
+
+class HttpFetcher:
+    """Fetch a JWKS over HTTP(S): no redirects, status 200 only, body capped, one deadline.
+
+    ``timeout`` bounds the whole request. With the fetcher's own session it covers
+    the wait for the headers as well as the body, however slowly a server trickles
+    bytes; with a caller's ``session`` (whose transport is the caller's), the wait
+    for the headers is bounded per read only, the body as a whole.
+    """
+
+    def __init__(
+        self,
+        session: requests.Session | None,
+        timeout: float,
+        *,
+        not_found: type[JWKSFetchError] = JWKSFetchError,
+    ) -> None:
+        """Fetch through ``session`` (a new one if ``None``), ``timeout`` seconds per request.
+
+        A 404 raises ``not_found`` (pass :class:`NotFoundError` where a 404 means
+        something of its own, such as a kid no key is published for).
+        """
+        self._session = session if session is not None else _new_session()
+        self._timeout = timeout
+        self._not_found = not_found
+
+    def __call__(self, url: str) -> bytes:
+        """Return the body of ``url``.
+
+        Raises:
+            JWKSFetchError: network error, timeout, redirect, non-200 status, body too big.
+
+        """
+        timed_out = JWKSFetchError(f"JWKS request to {url} timed out after {self._timeout:g} s")
+        with _Deadline(self._timeout) as deadline:
+            try:
+                with self._session.get(
+                    url,
+                    timeout=(self._timeout, self._timeout),
+                    allow_redirects=False,
+                    stream=True,
+                    headers={"Accept": "application/json", "Accept-Encoding": "identity"},
+                ) as response:
+                    # Through a caller's session the wait for the headers was bounded
+                    # per read only; from here on the deadline covers the body too.
+                    shutdown = getattr(response.raw, "shutdown", None)
+                    if callable(shutdown):
+                        deadline.watch(shutdown)
+                    body = self._read(url, response, deadline)
+            except JWKSFetchError:
+                raise
+            except (requests.Timeout, urllib3.exceptions.TimeoutError):
+                raise timed_out from None
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                if deadline.expired:
+                    raise timed_out from None
+                raise JWKSFetchError(f"JWKS request to {url} failed: {_reason(exc)}") from None
+            if deadline.expired:
+                # The shutdown may have ended a body without a length early.
+                raise timed_out
+        return body
+
+    def _read(self, url: str, response: requests.Response, deadline: _Deadline) -> bytes:
+        status = response.status_code
+        if 300 <= status < 400:
+            raise JWKSFetchError(f"JWKS URL {url} answered with a {status} redirect (not followed)")
+        if status == 404:
+            raise self._not_found(f"JWKS URL {url} answered with HTTP status {status}")
+        if status != 200:
+            raise JWKSFetchError(f"JWKS URL {url} answered with HTTP status {status}")
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > MAX_JWKS_BYTES:
+            raise JWKSFetchError(f"JWKS body of {declared} bytes is over {MAX_JWKS_BYTES}")
+        raw = response.raw
+        body = bytearray()
+        while not deadline.expired:
+            chunk = raw.read1(MAX_JWKS_BYTES + 1 - len(body), decode_content=True)
+            if not chunk:
+                return bytes(body)
+            body += chunk
+            if len(body) > MAX_JWKS_BYTES:
+                raise JWKSFetchError(f"JWKS body is over {MAX_JWKS_BYTES} bytes")
+        raise JWKSFetchError(f"JWKS request to {url} timed out after {self._timeout:g} s")

@@ -1,0 +1,404 @@
+"""AlbVerifier: verify the user claims an Application Load Balancer forwards after sign-in.
+
+An ALB with an ``authenticate-cognito`` (or ``authenticate-oidc``) action sends
+its targets ``x-amzn-oidc-data``: a JWT the load balancer signs itself (ES256,
+one P-256 key per kid, published as PEM at ``{keys_url}/{kid}``), with the
+signer, app client, issuer and expiry in its header and the user's claims in
+its payload. Its segments may keep their base64 ``=`` padding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any
+
+import requests
+
+from cognito_jwt import _checks, _fetch, _keystore, _pool, _token
+from cognito_jwt._crypto import EcVerifyingKey, KeyBuildError, build_ec_key
+from cognito_jwt.claims import AlbClaims
+from cognito_jwt.exceptions import (
+    CognitoJWTError,
+    ConfigurationError,
+    InvalidSignatureError,
+    InvalidTokenError,
+    JWKSFormatError,
+    MalformedTokenError,
+    MissingTokenError,
+    _describe,
+)
+from cognito_jwt.verifier import (
+    _MAX_CACHED_TOKEN,
+    _MAX_LEEWAY,
+    _MAX_TOKEN_BYTES_LIMIT,
+    _TOKEN_CACHE_SECONDS,
+    _client_ids,
+    _count,
+    _issuer_url,
+    _seconds,
+    _strings,
+    _VerifiedTokens,
+)
+
+__all__ = ["AlbVerifier"]
+
+logger = logging.getLogger("cognito_jwt")
+
+#: The header an ALB puts its signed user claims in.
+_DATA_HEADER = "x-amzn-oidc-data"
+
+_AlbCheck = Callable[[AlbClaims], Awaitable[None] | None]
+
+
+class AlbVerifier:
+    """Verify ``x-amzn-oidc-data``, the token an Application Load Balancer signs after sign-in.
+
+    Construct one per service and reuse it: it holds the key cache and the
+    verified-token cache, and is safe to share between threads and asyncio
+    tasks. ``client_ids`` and ``issuer`` have no default on purpose: pass
+    ``None`` explicitly to accept any app client or any IdP. The signer, client
+    and issuer in the token's header are checked before any key is fetched.
+
+    Raises:
+        ConfigurationError: an argument is invalid (the message says which and why).
+
+    """
+
+    def __init__(
+        self,
+        alb_arns: str | Iterable[str],
+        *,
+        client_ids: str | Iterable[str] | None,
+        issuer: str | None,
+        keys_url: str | None = None,
+        leeway: float = 0.0,
+        session: requests.Session | None = None,
+        timeout: float = 3.0,
+        refresh_cooldown: float = 10.0,
+        allow_http: bool = False,
+        max_token_bytes: int = 65536,
+        token_cache_size: int = 1024,
+        custom_check: _AlbCheck | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Configure the verifier; no network call is made here."""
+        self._alb_arns = _strings("alb_arns", alb_arns)
+        locations = {_pool.alb_region(arn) for arn in self._alb_arns}
+        if not isinstance(allow_http, bool):
+            raise ConfigurationError(f"allow_http must be a bool, not {allow_http!r}")
+        if keys_url is None:
+            if len(locations) > 1:
+                raise ConfigurationError(
+                    "alb_arns name load balancers in more than one region "
+                    f"({', '.join(sorted(region for _, region in locations))}); keys are "
+                    "published per region: use one AlbVerifier per region, or pass keys_url"
+                )
+            (partition, region) = next(iter(locations))
+            keys_url = _pool.alb_keys_url(partition, region)
+        else:
+            keys_url = _fetch.check_jwks_url(keys_url, allow_http=allow_http, name="keys_url")
+        self._signers = frozenset(self._alb_arns)
+        self._client_ids = _client_ids(client_ids)
+        self._issuer = None if issuer is None else _issuer_url(issuer)
+        self._leeway = _seconds("leeway", leeway, minimum=0.0)
+        if self._leeway > _MAX_LEEWAY:
+            raise ConfigurationError(f"leeway of {leeway!r} s is over {_MAX_LEEWAY:g} s")
+        self._max_token_bytes = _count("max_token_bytes", max_token_bytes, minimum=1)
+        if self._max_token_bytes > _MAX_TOKEN_BYTES_LIMIT:
+            raise ConfigurationError(f"max_token_bytes is over {_MAX_TOKEN_BYTES_LIMIT}")
+        if custom_check is not None and not callable(custom_check):
+            raise ConfigurationError("custom_check must be callable")
+        if not callable(clock):
+            raise ConfigurationError("clock must be callable")
+        self._custom_check = custom_check
+        self._clock = clock
+        cache_size = _count("token_cache_size", token_cache_size, minimum=0)
+        self._token_cache = _VerifiedTokens[AlbClaims](cache_size) if cache_size else None
+        timeout = _seconds("timeout", timeout, minimum=0.0, strict=True)
+        refresh_cooldown = _seconds("refresh_cooldown", refresh_cooldown, minimum=0.0)
+        if session is not None and not isinstance(session, requests.Session):
+            raise ConfigurationError("session must be a requests.Session")
+        self._store = _keystore.AlbKeyStore(
+            keys_url,
+            fetcher=_fetch.HttpFetcher(session, timeout, not_found=_fetch.NotFoundError),
+            cooldown=refresh_cooldown,
+            clock=clock,
+        )
+        # Counters for the statistics (see _counters()); no lock on the hot path.
+        self._allowed = 0
+        self._denied = 0
+        self._denied_by_error: dict[str, int] = {}
+        self._token_cache_hits = 0
+        self._token_cache_misses = 0
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def alb_arns(self) -> tuple[str, ...]:
+        """The ARNs of the load balancers whose tokens are accepted (header ``signer``)."""
+        return self._alb_arns
+
+    @property
+    def issuer(self) -> str | None:
+        """The IdP issuer required in the header's ``iss``, or ``None`` for any."""
+        return self._issuer
+
+    @property
+    def client_ids(self) -> frozenset[str] | None:
+        """The app clients accepted in the header's ``client``, or ``None`` for any."""
+        return self._client_ids
+
+    @property
+    def keys_url(self) -> str:
+        """The URL the keys are fetched under, ``{keys_url}/{kid}``: derived or as given."""
+        return self._store.keys_url
+
+    def __repr__(self) -> str:
+        """Show the load balancers, client and issuer accepted."""
+        clients = None if self._client_ids is None else sorted(self._client_ids)
+        return (
+            f"AlbVerifier(alb_arns={list(self._alb_arns)!r}, client_ids={clients!r}, "
+            f"issuer={self._issuer!r})"
+        )
+
+    # ------------------------------------------------------------------ verification
+
+    def verify(self, token: str) -> AlbClaims:
+        """Verify an ``x-amzn-oidc-data`` token and return its claims.
+
+        Raises:
+            InvalidTokenError: (a subclass) the token is not acceptable; HTTP 401.
+                ``InvalidSignerError`` names another load balancer.
+            JWKSError: (a subclass) the load balancer's key could not be had; HTTP 503.
+
+        """
+        try:
+            claims = self._cached(token)
+            if claims is None:
+                parsed = self._parse(token)
+                claims = self._finish(token, parsed, self._store.get(parsed.kid))
+            self._run_check(claims, sync=True)
+        except CognitoJWTError as exc:
+            self._count_denied(exc)
+            raise
+        self._allowed += 1
+        return claims
+
+    async def averify(self, token: str) -> AlbClaims:
+        """Verify ``token`` like :meth:`verify`, never blocking the event loop.
+
+        A key fetch, when one is needed, runs in a worker thread; sync and async
+        callers share one cache and one in-flight fetch. An async ``custom_check``
+        is awaited.
+        """
+        try:
+            claims = self._cached(token)
+            if claims is None:
+                parsed = self._parse(token)
+                key = self._store.cached(parsed.kid)
+                if key is None:
+                    key = await asyncio.to_thread(self._store.fetch, parsed.kid)
+                claims = self._finish(token, parsed, key)
+            pending = self._run_check(claims, sync=False)
+            if pending is not None:
+                await self._await_check(pending)
+        except CognitoJWTError as exc:
+            self._count_denied(exc)
+            raise
+        self._allowed += 1
+        return claims
+
+    def verify_headers(self, headers: Mapping[str, str]) -> AlbClaims:
+        """Verify the ``x-amzn-oidc-data`` header of a request's ``headers`` (any case).
+
+        Raises:
+            MissingTokenError: the header is absent or empty.
+            MalformedTokenError: it appears twice with different values, or is not text.
+            CognitoJWTError: as :meth:`verify` does.
+
+        """
+        try:
+            token = _data_header(headers)
+        except CognitoJWTError as exc:
+            self._count_denied(exc)
+            raise
+        return self.verify(token)
+
+    async def averify_headers(self, headers: Mapping[str, str]) -> AlbClaims:
+        """Verify the ``x-amzn-oidc-data`` header like :meth:`verify_headers`, without blocking."""
+        try:
+            token = _data_header(headers)
+        except CognitoJWTError as exc:
+            self._count_denied(exc)
+            raise
+        return await self.averify(token)
+
+    # ------------------------------------------------------------------ keys
+
+    def load_keys(self, keys: Mapping[str, str | bytes]) -> int:
+        """Add load balancer keys (kid to PEM public key) to the cache; return how many.
+
+        Keys never change for a kid, so loaded keys are kept like fetched ones.
+
+        Raises:
+            JWKSFormatError: a kid is not a canonical UUID, or a PEM is not a P-256
+                public key (then no key is added).
+            ConfigurationError: ``keys`` is not a mapping.
+
+        """
+        if not isinstance(keys, Mapping):
+            raise ConfigurationError(f"load_keys takes a mapping, not {type(keys).__name__}")
+        built: dict[str, EcVerifyingKey] = {}
+        for kid, pem in keys.items():
+            if not isinstance(kid, str) or not _token.is_canonical_uuid(kid):
+                raise JWKSFormatError(f"kid {_describe(kid)} is not a canonical UUID")
+            data = pem.encode("utf-8") if isinstance(pem, str) else pem
+            if not isinstance(data, bytes):
+                raise JWKSFormatError(f"key {kid} is a {type(pem).__name__}, not PEM text")
+            try:
+                built[kid] = build_ec_key(kid, data)
+            except KeyBuildError as exc:
+                raise JWKSFormatError(f"key {kid} is not a P-256 public key: {exc}") from None
+        self._store.install(built)
+        return len(built)
+
+    # ------------------------------------------------------------------ internals
+
+    def _cached(self, token: object) -> AlbClaims | None:
+        cache = self._token_cache
+        if cache is None or type(token) is not str:
+            return None
+        claims = cache.get(token, self._clock())
+        if claims is None:
+            self._token_cache_misses += 1
+        else:
+            self._token_cache_hits += 1
+        return claims
+
+    def _parse(self, token: object) -> _token.ParsedToken:
+        parsed = _token.parse_padded(token, self._max_token_bytes, _token.check_alb_header)
+        header = parsed.header
+        assert header is not None  # noqa: S101 - parse_padded always decodes the header
+        _checks.check_alb_origin(
+            header, signers=self._signers, client_ids=self._client_ids, issuer=self._issuer
+        )
+        return parsed
+
+    def _finish(self, token: str, parsed: _token.ParsedToken, key: EcVerifyingKey) -> AlbClaims:
+        if not key.verify(parsed.signing_input, parsed.signature):
+            raise InvalidSignatureError(f"signature does not verify with key {_describe(key.kid)}")
+        header = parsed.header
+        assert header is not None  # noqa: S101 - parse_padded always decodes the header
+        now = self._clock()
+        expiry = _checks.check_alb_token(header, parsed.payload, now=now, leeway=self._leeway)
+        claims = AlbClaims._adopt(parsed.payload, header)
+        cache = self._token_cache
+        if cache is not None and len(token) <= _MAX_CACHED_TOKEN:
+            cache.remember(
+                token,
+                claims,
+                float("-inf"),
+                min(now + _TOKEN_CACHE_SECONDS, expiry + self._leeway),
+            )
+        return claims
+
+    def _run_check(self, claims: AlbClaims, *, sync: bool) -> Awaitable[None] | None:
+        """Run the custom check; return what an async check gave for averify to await."""
+        if self._custom_check is None:
+            return None
+        try:
+            result = self._custom_check(claims)
+        except CognitoJWTError:
+            raise
+        except Exception as exc:
+            logger.exception("custom_check raised %s", type(exc).__name__)
+            raise InvalidTokenError(f"custom check failed with {type(exc).__name__}") from exc
+        if result is None:
+            return None
+        if not inspect.isawaitable(result):
+            raise ConfigurationError("custom_check must return None or an awaitable")
+        if sync:
+            if inspect.iscoroutine(result):
+                result.close()
+            raise ConfigurationError("custom_check is async: use averify(), verify() cannot run it")
+        return result
+
+    @staticmethod
+    async def _await_check(pending: Awaitable[None]) -> None:
+        try:
+            await pending
+        except CognitoJWTError:
+            raise
+        except Exception as exc:
+            logger.exception("custom_check raised %s", type(exc).__name__)
+            raise InvalidTokenError(f"custom check failed with {type(exc).__name__}") from exc
+
+    def _count_denied(self, exc: CognitoJWTError) -> None:
+        if isinstance(exc, ConfigurationError):
+            return
+        self._denied += 1
+        name = type(exc).__name__
+        self._denied_by_error[name] = self._denied_by_error.get(name, 0) + 1
+
+    def _counters(self) -> dict[str, Any]:
+        """The counters and key-cache state, named as the verifiers' statistics name them."""
+        store = self._store
+        return {
+            "allowed": self._allowed,
+            "denied": self._denied,
+            "denied_by_error": dict(self._denied_by_error),
+            "token_cache_hits": self._token_cache_hits,
+            "token_cache_misses": self._token_cache_misses,
+            "jwks_fetch_success": store.fetch_success,
+            "jwks_fetch_failed": store.fetch_failed,
+            "background_refreshes": 0,
+            "stale_key_uses": 0,
+            "keys": len(store),
+            "keys_fetched_at": store.fetched_at,
+            "keys_fresh_until": None,
+            "last_fetch_error": store.last_error,
+        }
+
+
+def _data_header(headers: Mapping[str, str]) -> str:
+    """Return the ``x-amzn-oidc-data`` value of ``headers``, whatever the name's case.
+
+    Raises:
+        MissingTokenError: the header is absent or empty.
+        MalformedTokenError: it appears twice with different values, or is not text.
+
+    """
+    if not isinstance(headers, Mapping):
+        raise MalformedTokenError(f"headers must be a mapping, not {type(headers).__name__}")
+    values = {
+        value
+        for name, value in headers.items()
+        if isinstance(name, str) and name.lower() == _DATA_HEADER
+    }
+    if not values:
+        # Case-insensitive mappings (Starlette's, Werkzeug's) may list names in a
+        # form of their own; asking them directly finds the header anyway.
+        found = headers.get(_DATA_HEADER)
+        if found is not None:
+            values = {found}
+    if len(values) > 1:
+        raise MalformedTokenError(f"header {_DATA_HEADER} appears more than once")
+    value: object = values.pop() if values else None
+    if isinstance(value, bytes):
+        try:
+            value = value.decode("ascii")
+        except UnicodeDecodeError:
+            raise MalformedTokenError(f"header {_DATA_HEADER} is not ASCII") from None
+    if isinstance(value, str):
+        value = value.strip()
+    if value is None or value == "":
+        raise MissingTokenError(f"no {_DATA_HEADER} header")
+    if not isinstance(value, str):
+        raise MalformedTokenError(
+            f"header {_DATA_HEADER} must be a str, not {type(value).__name__}"
+        )
+    return value
