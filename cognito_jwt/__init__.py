@@ -17,6 +17,7 @@ import logging
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
+from cognito_jwt._stats import VerifierStats
 from cognito_jwt.claims import CognitoClaims
 from cognito_jwt.exceptions import (
     AccessDeniedError,
@@ -88,5 +89,6 @@ __all__ = [
     "MultiPoolVerifier",
     "NotYetValidError",
     "UnknownKeyError",
+    "VerifierStats",
     "__version__",
 ]

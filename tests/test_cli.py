@@ -157,7 +157,6 @@ class TestVerify:
         assert code == 2
         assert "--jwks-file" in err
 
-
     def test_empty_token_is_a_usage_error(
         self, capsys: pytest.CaptureFixture[str], pool: FakeUserPool, jwks_file: str
     ) -> None:
