@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,9 @@ from tests.jwks_helpers import (
     fetching_verifier,
     hang_up,
     id_token,
+    join_background_refreshes,
     jwks_of,
+    quietly,
     store_of,
     warnings_of,
 )
@@ -873,3 +876,285 @@ def test_messages_and_logs_never_contain_the_token(
             assert token not in text
             assert signature not in text
             assert signature[:16] not in text
+
+
+# --------------------------------------------------------------------------- refresh ahead
+
+AHEAD = 60.0
+# Longer than the gate below ever holds a request: a caller that waits for a held
+# fetch is held until the gate opens, never released early by a timeout.
+LONG_TIMEOUT = 30.0
+
+
+class GatedAnswers:
+    """Make the JWKS server hold every request at a gate the test opens.
+
+    While the gate is shut no answer can be sent, so a verification that returns
+    meanwhile provably did not wait for the fetch. ``arrived`` is set when a
+    request reaches the gate; ``released`` counts the requests let through since
+    the gate was last shut (counted before their answer is written). The answer
+    is the server's ``status`` and ``body`` at the moment the gate opens.
+    """
+
+    def __init__(self, server: JWKSServer) -> None:
+        self.server = server
+        self.gate = threading.Event()
+        self.arrived = threading.Event()
+        self.released = 0
+        server.respond = self._respond
+
+    def _respond(self, handler: BaseHTTPRequestHandler) -> None:
+        self.arrived.set()
+        self.gate.wait(10)  # only a safety net: a failing test must not hang
+        with self.server.lock:
+            self.released += 1
+        status, body = self.server.status, self.server.body_bytes()
+
+        def write() -> None:
+            handler.send_response(status)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+
+        quietly(write)
+
+    def shut(self) -> None:
+        """Hold every request from now on (call it when no request is under way)."""
+        self.gate.clear()
+        self.arrived.clear()
+        self.released = 0
+
+
+@pytest.fixture
+def gated(served_pool: tuple[FakeUserPool, JWKSServer]) -> Iterator[GatedAnswers]:
+    gated = GatedAnswers(served_pool[1])
+    gated.gate.set()  # open until a test shuts it
+    try:
+        yield gated
+    finally:
+        gated.gate.set()
+        join_background_refreshes()
+
+
+def test_a_verification_in_the_refresh_window_does_not_wait_for_the_refresh(
+    served_pool: tuple[FakeUserPool, JWKSServer], clock: FakeClock, gated: GatedAnswers
+) -> None:
+    pool, server = served_pool
+    verifier = fetching_verifier(pool, server.url, clock, refresh_ahead=AHEAD, timeout=LONG_TIMEOUT)
+    verifier.verify(id_token(pool, clock))
+    assert server.requests == 1
+
+    gated.shut()
+    clock.advance(TTL - AHEAD + 1)
+    for _ in range(10):
+        assert verifier.verify(access_token(pool, clock)).token_use == "access"
+    assert gated.arrived.wait(10)  # the refresh reached the server and waits there...
+    assert gated.released == 0  # ...so every verification above returned without it
+    assert server.requests == 2  # one refresh for all of them
+    stats = verifier.stats()
+    assert (stats.background_refreshes, stats.jwks_fetch_success, stats.stale_key_uses) == (1, 1, 0)
+
+    gated.gate.set()
+    join_background_refreshes()
+    stats = verifier.stats()
+    assert stats.jwks_fetch_success == 2
+    assert stats.keys_fresh_until == clock.now + TTL
+    # The refreshed set is fresh again: no refresh until its own window.
+    clock.advance(TTL - AHEAD - 1)
+    verifier.verify(access_token(pool, clock))
+    join_background_refreshes()
+    assert server.requests == 2
+
+
+def test_async_and_threaded_callers_in_the_window_share_one_background_refresh(
+    served_pool: tuple[FakeUserPool, JWKSServer], clock: FakeClock, gated: GatedAnswers
+) -> None:
+    pool, server = served_pool
+    verifier = fetching_verifier(pool, server.url, clock, refresh_ahead=AHEAD, timeout=LONG_TIMEOUT)
+    verifier.verify(id_token(pool, clock))
+
+    gated.shut()
+    clock.advance(TTL - 1)
+    tokens = [access_token(pool, clock) for _ in range(8)]
+
+    async def verify_all() -> list[CognitoClaims]:
+        return await asyncio.gather(*(verifier.averify(token) for token in tokens))
+
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        threaded = list(executor.map(verifier.verify, tokens))
+    assert len(asyncio.run(verify_all())) == len(threaded) == 8
+    assert gated.arrived.wait(10)
+    assert gated.released == 0
+    assert server.requests == 2
+    assert verifier.stats().background_refreshes == 1
+
+
+@pytest.mark.parametrize("refresh_ahead", [0.0, AHEAD])
+def test_an_idle_set_past_jwks_ttl_is_refetched_in_the_caller(
+    served_pool: tuple[FakeUserPool, JWKSServer],
+    clock: FakeClock,
+    gated: GatedAnswers,
+    refresh_ahead: float,
+) -> None:
+    pool, server = served_pool
+    verifier = fetching_verifier(
+        pool, server.url, clock, refresh_ahead=refresh_ahead, timeout=LONG_TIMEOUT
+    )
+    verifier.verify(id_token(pool, clock))
+    gated.shut()
+    if not refresh_ahead:
+        # Without refresh ahead the window does not exist: nothing is fetched in it.
+        clock.advance(TTL - AHEAD + 1)
+        verifier.verify(access_token(pool, clock))
+        assert server.requests == 1
+
+    clock.now += TTL + 1
+    done = threading.Event()
+    token = access_token(pool, clock)
+
+    def verify() -> None:
+        verifier.verify(token)
+        done.set()
+
+    thread = threading.Thread(target=verify)
+    thread.start()
+    assert gated.arrived.wait(10)
+    assert not done.is_set()  # it waits on the fetch: the gate holds its answer
+    gated.gate.set()
+    thread.join(10)
+    assert done.is_set()
+    assert server.requests == 2
+    assert verifier.stats().background_refreshes == 0
+
+
+def test_through_an_outage_past_jwks_ttl_no_verification_waits(
+    served_pool: tuple[FakeUserPool, JWKSServer], clock: FakeClock, gated: GatedAnswers
+) -> None:
+    pool, server = served_pool
+    verifier = fetching_verifier(pool, server.url, clock, refresh_ahead=AHEAD, timeout=LONG_TIMEOUT)
+    verifier.verify(id_token(pool, clock))
+
+    # The endpoint hangs: the refresh started in the window never comes back...
+    gated.shut()
+    server.status = 500
+    clock.advance(TTL - 1)
+    verifier.verify(access_token(pool, clock))
+    assert gated.arrived.wait(10)
+    # ...yet past the TTL, and for many cooldowns, every verification returns.
+    for step in (2.0, COOLDOWN, 3 * COOLDOWN):
+        clock.advance(step)
+        for _ in range(5):
+            assert verifier.verify(access_token(pool, clock)).token_use == "access"
+            assert verifier.verify(id_token(pool, clock)).token_use == "id"
+    assert gated.released == 0
+    assert server.requests == 2  # the one hanging refresh, nothing more
+
+    # The hanging request fails at last; the next attempt waits out the cooldown.
+    gated.gate.set()
+    join_background_refreshes()
+    gated.shut()
+    for _ in range(5):
+        verifier.verify(access_token(pool, clock))
+    clock.advance(COOLDOWN - 1)
+    verifier.verify(access_token(pool, clock))
+    assert server.requests == 2
+    # After it, exactly one retry, in the background: the verification returns at once.
+    clock.advance(1.5)
+    for _ in range(5):
+        assert verifier.verify(id_token(pool, clock)).token_use == "id"
+    assert gated.arrived.wait(10)
+    assert gated.released == 0
+    assert server.requests == 3
+
+    gated.gate.set()
+    join_background_refreshes()
+    stats = verifier.stats()
+    assert (stats.jwks_fetch_success, stats.jwks_fetch_failed, stats.background_refreshes) == (
+        1,
+        2,
+        2,
+    )
+    assert stats.stale_key_uses == 30 + 6 + 5
+    assert stats.last_fetch_error is not None
+    assert "500" in stats.last_fetch_error
+
+
+def test_a_removed_key_stops_verifying_after_the_background_refresh(
+    served_pool: tuple[FakeUserPool, JWKSServer], clock: FakeClock
+) -> None:
+    pool, server = served_pool
+    id_key, _ = pool.signing_keys
+    verifier = fetching_verifier(pool, server.url, clock, refresh_ahead=AHEAD)
+    assert verifier.verify(access_token(pool, clock)).token_use == "access"
+
+    server.body = jwks_of(id_key)  # the access tokens' key is withdrawn
+    clock.advance(TTL - AHEAD + 1)
+    assert verifier.verify(access_token(pool, clock)).token_use == "access"  # starts it
+    join_background_refreshes()
+    assert server.requests == 2
+    with pytest.raises(UnknownKeyError):
+        verifier.verify(access_token(pool, clock))
+    assert verifier.verify(id_token(pool, clock)).token_use == "id"
+    assert verifier.stats().keys == 1
+
+
+def test_a_failed_refresh_in_the_window_is_retried_in_the_background(
+    served_pool: tuple[FakeUserPool, JWKSServer], clock: FakeClock
+) -> None:
+    pool, server = served_pool
+    verifier = fetching_verifier(pool, server.url, clock, refresh_ahead=AHEAD)
+    verifier.verify(id_token(pool, clock))
+    server.status = 503
+    clock.advance(TTL - AHEAD + 1)
+    verifier.verify(id_token(pool, clock))
+    join_background_refreshes()
+    assert server.requests == 2
+    clock.advance(COOLDOWN - 1)  # within the cooldown: no attempt, however many calls
+    for _ in range(5):
+        verifier.verify(id_token(pool, clock))
+    assert server.requests == 2
+
+    server.status = 200
+    clock.advance(1.5)
+    verifier.verify(id_token(pool, clock))
+    join_background_refreshes()
+    assert server.requests == 3
+    stats = verifier.stats()
+    assert (stats.jwks_fetch_failed, stats.jwks_fetch_success, stats.last_fetch_error) == (
+        1,
+        2,
+        None,
+    )
+    assert stats.keys_fresh_until == clock.now + TTL
+
+
+def test_refresh_ahead_is_capped_at_half_the_ttl(
+    served_pool: tuple[FakeUserPool, JWKSServer], clock: FakeClock
+) -> None:
+    pool, server = served_pool
+    verifier = fetching_verifier(pool, server.url, clock, refresh_ahead=10 * TTL)
+    assert store_of(verifier).refresh_ahead == TTL / 2
+    verifier.verify(id_token(pool, clock))
+    clock.advance(TTL / 2 - 1)
+    verifier.verify(id_token(pool, clock))
+    assert server.requests == 1
+    clock.advance(2)
+    verifier.verify(id_token(pool, clock))
+    join_background_refreshes()
+    assert server.requests == 2
+
+
+def test_refresh_ahead_defaults_to_60_seconds(pool: FakeUserPool) -> None:
+    verifier = CognitoVerifier(
+        pool.region, pool.user_pool_id, client_ids=pool.client_id, token_use=None
+    )
+    assert store_of(verifier).refresh_ahead == AHEAD
+
+
+@pytest.mark.parametrize("value", [-1.0, float("nan"), float("inf"), "60", True, None])
+def test_refresh_ahead_must_be_a_finite_number_of_seconds(
+    pool: FakeUserPool, value: object
+) -> None:
+    with pytest.raises(ConfigurationError, match="refresh_ahead"):
+        pool.verifier(jwks=None, refresh_ahead=value)
