@@ -9,7 +9,8 @@ directly). Each round times every contender on the same slice of the tokens,
 in an order that rotates from round to round, so machine drift hits all
 alike; the median round is reported, and the fastest next to it.
 
-Sections: the contenders' table, cold start, threads, memory and import time.
+Sections: the contenders' table, cold start, threads, memory, import time, and
+the tail latency of verifications while keys are refreshed (``tail_latency.py``).
 Nothing here asserts a timing: the goals of the performance issue are printed
 as met or not, for a person to read.
 """
@@ -37,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tail_latency
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPublicNumbers
 from cryptography.hazmat.primitives.hashes import SHA256
@@ -744,8 +746,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer tokens and rounds (about 15 s)")
     parser.add_argument(
         "--sections",
-        default="table,cold,threads,memory,import",
-        help="comma-separated subset of: table, cold, threads, memory, import",
+        default="table,cold,threads,memory,import,tail",
+        help="comma-separated subset of: table, cold, threads, memory, import, tail",
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
@@ -841,6 +843,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 + " (the full token cache, then nothing more)"
             )
+        if "tail" in sections:
+            log("tail latency ...")
+            tokens = fixture.tokens + fixture.extra_tokens
+            report["tail_latency"] = tail_latency.section(pool, tokens, quick=args.quick, log=log)
     if "import" in sections:
         log("import time ...")
         imports = run_imports(settings)
