@@ -215,7 +215,9 @@ class KeyStore:
                 if due and not retrying:
                     return Lookup(None, attempts)
                 self._counters.stale_key_uses += 1
-            background = due and self._ahead > 0
+            # Only from the refresh window on (a concurrent install may have made
+            # the set fresh again since the lock-free read above).
+            background = due and self._ahead > 0 and now >= state.refresh_at
             if background:
                 state.flight.pending += 1
                 self._counters.background_refreshes += 1

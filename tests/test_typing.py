@@ -19,6 +19,7 @@ from cognito_jwt import (
     CognitoVerifier,
     InsufficientScopeError,
     MultiPoolVerifier,
+    VerifierStats,
 )
 from cognito_jwt.testing import FakeUserPool, SigningKey
 
@@ -53,6 +54,11 @@ def test_public_types() -> None:
 
     multi = MultiPoolVerifier([verifier])
     assert_type(multi.verify(pool.access_token()), CognitoClaims)
+    stats = multi.stats()
+    assert_type(stats, VerifierStats)
+    assert_type(verifier.stats().denied_by_error.get("ExpiredTokenError", 0), int)
+    assert_type(stats.keys_fetched_at, float | None)
+    assert_type(stats.last_fetch_error, str | None)
 
     key = pool.unpublished_key()
     assert_type(key, SigningKey)
