@@ -743,7 +743,11 @@ def _mib(kib: int | None) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print its report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="fewer tokens and rounds, 5 s per tail-latency row (under a minute)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewer tokens and rounds, 5 s per tail-latency row (under a minute)",
+    )
     parser.add_argument(
         "--sections",
         default="table,cold,threads,memory,import,tail",
