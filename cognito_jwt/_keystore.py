@@ -29,7 +29,9 @@ validated by ``_jwks``.
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -70,10 +72,10 @@ class Flight:
 
     __slots__ = ("attempts", "lock", "pending")
 
-    def __init__(self) -> None:
-        """Start with no fetch made and none pending."""
+    def __init__(self, attempts: int = 0) -> None:
+        """Start with ``attempts`` fetches made and none pending."""
         self.lock = threading.Lock()
-        self.attempts = 0
+        self.attempts = attempts
         self.pending = 0
 
 
@@ -103,6 +105,18 @@ def log_event(level: int, event: str, message: str, *args: object, **fields: obj
 
 
 # --------------------------------------------------------------------------- JWKS cache
+
+# Every key store of the process, for the reset after a fork (see KeyStore._after_fork).
+_STORES: weakref.WeakSet[KeyStore] = weakref.WeakSet()
+
+
+def _reset_stores_after_fork() -> None:
+    for store in list(_STORES):
+        store._after_fork()
+
+
+if hasattr(os, "register_at_fork"):  # pragma: no branch - absent on Windows only
+    os.register_at_fork(after_in_child=_reset_stores_after_fork)
 
 
 @dataclass(eq=False)
@@ -164,6 +178,18 @@ class KeyStore:
             ttl=ttl + max_stale,
             timer=clock,
         )
+        _STORES.add(self)
+
+    def _after_fork(self) -> None:
+        """In a child process: drop the locks and fetches of the parent's threads.
+
+        A fork copies the cache but only the forking thread: a fetch the parent
+        had under way (its lock held, counted as pending) would never end in the
+        child, which would then wait on it or never refresh again.
+        """
+        self._lock = threading.Lock()
+        for state in self._states.values():
+            state.flight = Flight(state.flight.attempts)
 
     @property
     def refresh_ahead(self) -> float:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -1158,3 +1160,30 @@ def test_refresh_ahead_must_be_a_finite_number_of_seconds(
 ) -> None:
     with pytest.raises(ConfigurationError, match="refresh_ahead"):
         pool.verifier(jwks=None, refresh_ahead=value)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_does_not_inherit_the_parents_refresh_in_flight(
+    served_pool: tuple[FakeUserPool, JWKSServer], clock: FakeClock, gated: GatedAnswers
+) -> None:
+    pool, server = served_pool
+    verifier = fetching_verifier(pool, server.url, clock, refresh_ahead=AHEAD, timeout=LONG_TIMEOUT)
+    verifier.verify(id_token(pool, clock))
+    gated.shut()
+    clock.advance(TTL - 1)
+    verifier.verify(access_token(pool, clock))  # the parent's refresh, held at the gate
+    assert gated.arrived.wait(10)
+    token = access_token(pool, clock)
+
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through its exit code
+        signal.alarm(20)  # a child stuck on an inherited lock dies instead of hanging
+        try:
+            verifier.verify(token)
+            os._exit(0 if verifier.stats().background_refreshes == 2 else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    # The child starts a refresh of its own: the parent's is not under way there.
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert verifier.stats().background_refreshes == 1
