@@ -9,8 +9,9 @@ directly). Each round times every contender on the same slice of the tokens,
 in an order that rotates from round to round, so machine drift hits all
 alike; the median round is reported, and the fastest next to it.
 
-Sections: the contenders' table, cold start, threads, memory, import time, and the
-revocation check (benchmarks/revocation.py).
+Sections: the contenders' table, cold start, threads, memory, import time, the
+tail latency of verifications while keys are refreshed (``tail_latency.py``),
+the revocation check (``revocation.py``) and ALB tokens (``alb.py``).
 Nothing here asserts a timing: the goals of the performance issue are printed
 as met or not, for a person to read.
 """
@@ -38,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tail_latency
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPublicNumbers
 from cryptography.hazmat.primitives.hashes import SHA256
@@ -742,11 +744,16 @@ def _mib(kib: int | None) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print its report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="fewer tokens and rounds (about 15 s)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewer tokens and rounds, 5 s per tail-latency row (under a minute)",
+    )
     parser.add_argument(
         "--sections",
-        default="table,cold,threads,memory,import,revocation,alb",
-        help="comma-separated subset of: table, cold, threads, memory, import, revocation, alb",
+        default="table,cold,threads,memory,import,tail,revocation,alb",
+        help="comma-separated subset of: table, cold, threads, memory, import, tail, "
+        "revocation, alb",
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
@@ -842,6 +849,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 + " (the full token cache, then nothing more)"
             )
+        if "tail" in sections:
+            log("tail latency ...")
+            tokens = fixture.tokens + fixture.extra_tokens
+            report["tail_latency"] = tail_latency.section(pool, tokens, quick=args.quick, log=log)
     if "import" in sections:
         log("import time ...")
         imports = run_imports(settings)

@@ -19,6 +19,7 @@ import typing as _typing
 from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
 from importlib.metadata import version as _version
 
+from cognito_jwt._stats import VerifierStats
 from cognito_jwt.claims import AlbClaims, CognitoClaims, UnverifiedToken, decode_unverified
 from cognito_jwt.exceptions import (
     AccessDeniedError,
@@ -118,6 +119,7 @@ __all__ = [
     "UnavailableError",
     "UnknownKeyError",
     "UnverifiedToken",
+    "VerifierStats",
     "__version__",
     "decode_unverified",
 ]

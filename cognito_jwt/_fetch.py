@@ -5,19 +5,21 @@
 * Status 200 only; the body is capped at ``MAX_JWKS_BYTES``.
 * ``timeout`` bounds a whole fetch, not each read: when it passes, the
   request's socket is shut down, however slowly the server trickles bytes.
+* A connection error (refused, reset, DNS) is retried once at once, within the
+  same ``timeout``; timeouts and HTTP errors are not.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import ipaddress
+import logging
 import re
 import socket
+import ssl
 import threading
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 import requests.adapters
@@ -26,7 +28,14 @@ import urllib3.connection
 import urllib3.exceptions
 import urllib3.response
 
-from cognito_jwt.exceptions import ConfigurationError, JWKSFetchError
+# The URL rules live with the other configuration checks (pure: checking a URL
+# imports no HTTP client); they are re-exported here for every key fetcher.
+from cognito_jwt._pool import check_jwks_url, is_loopback_host
+from cognito_jwt.exceptions import JWKSFetchError
+
+__all__ = ["MAX_JWKS_BYTES", "Fetcher", "HttpFetcher", "check_jwks_url", "is_loopback_host"]
+
+logger = logging.getLogger("cognito_jwt")
 
 #: The largest JWKS body read; Cognito's is about 1 KiB.
 MAX_JWKS_BYTES = 64 * 1024
@@ -37,46 +46,6 @@ Fetcher = Callable[[str], bytes]
 
 class NotFoundError(JWKSFetchError):
     """The URL answered 404. Where each key has a URL of its own, the key does not exist."""
-
-
-# --------------------------------------------------------------------------- URLs
-
-
-def is_loopback_host(host: str | None) -> bool:
-    """Return whether ``host`` names this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_jwks_url(url: object, *, allow_http: bool, name: str = "jwks_url") -> str:
-    """Return ``url`` if keys may be fetched from it: https, or http on loopback.
-
-    ``name`` says in messages where the URL came from.
-
-    Raises:
-        ConfigurationError: another scheme, no host, or http to a non-loopback host
-            without ``allow_http``.
-
-    """
-    if not isinstance(url, str):
-        raise ConfigurationError(f"{name} must be a str, not {type(url).__name__}")
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ConfigurationError(f"{name} {url!r} is not an absolute https URL")
-    if parts.username or parts.password:
-        raise ConfigurationError(f"{name} must not carry credentials")
-    if parts.scheme == "http" and not (allow_http or is_loopback_host(parts.hostname)):
-        raise ConfigurationError(
-            f"{name} {url!r} is plain http; keys must come over https "
-            "(http is allowed for loopback hosts, or with allow_http=True)"
-        )
-    return url
 
 
 # --------------------------------------------------------------------------- fetching
@@ -218,6 +187,24 @@ def _reason(exc: Exception) -> str:
     return type(exc).__name__
 
 
+class _ConnectionFailed(Exception):
+    """A request failed on its connection; the message says why in a few words."""
+
+
+def _is_connection_error(exc: Exception) -> bool:
+    """Whether ``exc`` is a connection failing (worth one retry), not a TLS or HTTP problem."""
+    if isinstance(exc, requests.exceptions.SSLError | urllib3.exceptions.SSLError | ssl.SSLError):
+        return False
+    return isinstance(
+        exc,
+        requests.ConnectionError
+        | urllib3.exceptions.ProtocolError
+        | urllib3.exceptions.NewConnectionError
+        | ConnectionError
+        | socket.gaierror,
+    )
+
+
 class HttpFetcher:
     """Fetch a JWKS over HTTP(S): no redirects, status 200 only, body capped, one deadline.
 
@@ -246,37 +233,60 @@ class HttpFetcher:
     def __call__(self, url: str) -> bytes:
         """Return the body of ``url``.
 
+        A request that fails on a connection error (refused, reset, closed
+        without an answer, name not resolved) is retried once at once, within
+        the same ``timeout``; a timeout, a TLS failure or an HTTP answer is not.
+
         Raises:
             JWKSFetchError: network error, timeout, redirect, non-200 status, body too big.
 
         """
-        timed_out = JWKSFetchError(f"JWKS request to {url} timed out after {self._timeout:g} s")
         with _Deadline(self._timeout) as deadline:
             try:
-                with self._session.get(
-                    url,
-                    timeout=(self._timeout, self._timeout),
-                    allow_redirects=False,
-                    stream=True,
-                    headers={"Accept": "application/json", "Accept-Encoding": "identity"},
-                ) as response:
-                    # Through a caller's session the wait for the headers was bounded
-                    # per read only; from here on the deadline covers the body too.
-                    shutdown = getattr(response.raw, "shutdown", None)
-                    if callable(shutdown):
-                        deadline.watch(shutdown)
-                    body = self._read(url, response, deadline)
-            except JWKSFetchError:
-                raise
-            except (requests.Timeout, urllib3.exceptions.TimeoutError):
-                raise timed_out from None
-            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-                if deadline.expired:
-                    raise timed_out from None
-                raise JWKSFetchError(f"JWKS request to {url} failed: {_reason(exc)}") from None
+                return self._attempt(url, deadline)
+            except _ConnectionFailed as failure:
+                logger.debug("JWKS request to %s failed (%s); retrying once", url, failure)
+            try:
+                return self._attempt(url, deadline)
+            except _ConnectionFailed as failure:
+                raise JWKSFetchError(f"JWKS request to {url} failed: {failure}") from None
+
+    def _attempt(self, url: str, deadline: _Deadline) -> bytes:
+        """Make one request under ``deadline``.
+
+        Raises:
+            _ConnectionFailed: a connection error, which is worth one more try.
+            JWKSFetchError: any other failure.
+
+        """
+        timed_out = JWKSFetchError(f"JWKS request to {url} timed out after {self._timeout:g} s")
+        try:
+            with self._session.get(
+                url,
+                timeout=(self._timeout, self._timeout),
+                allow_redirects=False,
+                stream=True,
+                headers={"Accept": "application/json", "Accept-Encoding": "identity"},
+            ) as response:
+                # Through a caller's session the wait for the headers was bounded
+                # per read only; from here on the deadline covers the body too.
+                shutdown = getattr(response.raw, "shutdown", None)
+                if callable(shutdown):
+                    deadline.watch(shutdown)
+                body = self._read(url, response, deadline)
+        except JWKSFetchError:
+            raise
+        except (requests.Timeout, urllib3.exceptions.TimeoutError):
+            raise timed_out from None
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             if deadline.expired:
-                # The shutdown may have ended a body without a length early.
-                raise timed_out
+                raise timed_out from None
+            if _is_connection_error(exc):
+                raise _ConnectionFailed(_reason(exc)) from None
+            raise JWKSFetchError(f"JWKS request to {url} failed: {_reason(exc)}") from None
+        if deadline.expired:
+            # The shutdown may have ended a body without a length early.
+            raise timed_out
         return body
 
     def _read(self, url: str, response: requests.Response, deadline: _Deadline) -> bytes:

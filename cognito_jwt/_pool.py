@@ -1,9 +1,11 @@
-"""User pool id and region parsing, and the issuers and JWKS URLs they imply: pure."""
+"""Pool id and region parsing, the issuers and JWKS URLs they imply, key URL rules: pure."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from cognito_jwt.exceptions import ConfigurationError
 
@@ -194,3 +196,40 @@ def partition_of(region: str) -> str:
         if region.startswith(prefix):
             return partition
     return "aws"
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """Return whether ``host`` names this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_jwks_url(url: object, *, allow_http: bool, name: str = "jwks_url") -> str:
+    """Return ``url`` if keys may be fetched from it: https, or http on loopback.
+
+    ``name`` says in messages where the URL came from.
+
+    Raises:
+        ConfigurationError: another scheme, no host, or http to a non-loopback host
+            without ``allow_http``.
+
+    """
+    if not isinstance(url, str):
+        raise ConfigurationError(f"{name} must be a str, not {type(url).__name__}")
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigurationError(f"{name} {url!r} is not an absolute https URL")
+    if parts.username or parts.password:
+        raise ConfigurationError(f"{name} must not carry credentials")
+    if parts.scheme == "http" and not (allow_http or is_loopback_host(parts.hostname)):
+        raise ConfigurationError(
+            f"{name} {url!r} is plain http; keys must come over https "
+            "(http is allowed for loopback hosts, or with allow_http=True)"
+        )
+    return url

@@ -7,6 +7,7 @@ import inspect
 import logging
 import math
 import os
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -14,11 +15,9 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import EllipsisType
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-import requests
-
-from cognito_jwt import _checks, _fetch, _jwks, _keystore, _names, _pool, _token
+from cognito_jwt import _checks, _jwks, _keystore, _names, _pool, _stats, _token
 from cognito_jwt._checks import Policy, TokenUse
 from cognito_jwt._crypto import VerifyingKey
 from cognito_jwt.claims import CognitoClaims
@@ -32,6 +31,9 @@ from cognito_jwt.exceptions import (
     _describe,
 )
 from cognito_jwt.revocation import RevocationList
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = ["CognitoVerifier", "MultiPoolVerifier"]
 
@@ -56,6 +58,14 @@ class _KeySource(Protocol):
     def get(self, issuer: str, kid: str) -> VerifyingKey: ...
 
     def fetch_and_get(self, issuer: str, kid: str, attempts: int) -> VerifyingKey: ...
+
+    def stats(self) -> _stats.VerifierStats: ...
+
+
+def _is_requests_session(value: object) -> bool:
+    # A Session can only exist once requests is imported: the check needs no import.
+    requests = sys.modules.get("requests")
+    return requests is not None and isinstance(value, requests.Session)
 
 
 def _seconds(name: str, value: object, *, minimum: float, strict: bool = False) -> float:
@@ -196,6 +206,7 @@ class CognitoVerifier:
         jwks_ttl: float = 600.0,
         max_stale: float = 86400.0,
         refresh_cooldown: float = 10.0,
+        refresh_ahead: float = 60.0,
         allow_http: bool = False,
         max_token_bytes: int = 65536,
         token_cache_size: int = 1024,
@@ -223,12 +234,12 @@ class CognitoVerifier:
             raise ConfigurationError(f"allow_http must be a bool, not {allow_http!r}")
         jwks_urls = {iss: _pool.jwks_url_for(iss) for iss in issuers}
         if jwks_url is not None:
-            jwks_urls[issuers[0]] = _fetch.check_jwks_url(jwks_url, allow_http=allow_http)
+            jwks_urls[issuers[0]] = _pool.check_jwks_url(jwks_url, allow_http=allow_http)
         if jwks is None:  # static keys are never fetched: their URLs do not matter
             for url in jwks_urls.values():
                 if url != jwks_url:
                     name = "the JWKS URL derived from the issuer,"
-                    _fetch.check_jwks_url(url, allow_http=allow_http, name=name)
+                    _pool.check_jwks_url(url, allow_http=allow_http, name=name)
         self._issuers = tuple(issuers)
         self._jwks_urls = jwks_urls
 
@@ -272,16 +283,22 @@ class CognitoVerifier:
         jwks_ttl = _seconds("jwks_ttl", jwks_ttl, minimum=0.0, strict=True)
         max_stale = _seconds("max_stale", max_stale, minimum=0.0)
         refresh_cooldown = _seconds("refresh_cooldown", refresh_cooldown, minimum=0.0)
-        if session is not None and not isinstance(session, requests.Session):
+        refresh_ahead = _seconds("refresh_ahead", refresh_ahead, minimum=0.0)
+        if session is not None and not _is_requests_session(session):
             raise ConfigurationError("session must be a requests.Session")
 
+        # Bumped without a lock on every call: see stats().
+        self._counters = _stats.Counters()
         self._store: _keystore.KeyStore | None = None
         self._keys: _KeySource
         if jwks is not None:
             if not isinstance(jwks, Mapping):
                 raise ConfigurationError(f"jwks must be a mapping, not {type(jwks).__name__}")
-            self._keys = _keystore.static_keys(jwks)
+            self._keys = _keystore.static_keys(jwks, self._counters)
         else:
+            # Imported here: a verifier with static keys never loads the HTTP stack.
+            from cognito_jwt import _fetch  # noqa: PLC0415
+
             self._store = _keystore.KeyStore(
                 jwks_urls,
                 fetcher=_fetch.HttpFetcher(session, timeout),
@@ -289,6 +306,8 @@ class CognitoVerifier:
                 max_stale=max_stale,
                 cooldown=refresh_cooldown,
                 clock=clock,
+                refresh_ahead=refresh_ahead,
+                counters=self._counters,
                 on_change=self._clear_token_cache,
             )
             self._keys = self._store
@@ -383,7 +402,7 @@ class CognitoVerifier:
 
         """
         return self.verify(
-            _bearer_token(authorization_header),
+            self._bearer_token(authorization_header),
             token_use=token_use,
             client_ids=client_ids,
             allowed_groups=allowed_groups,
@@ -407,7 +426,7 @@ class CognitoVerifier:
 
         """
         return await self.averify(
-            _bearer_token(authorization_header),
+            self._bearer_token(authorization_header),
             token_use=token_use,
             client_ids=client_ids,
             allowed_groups=allowed_groups,
@@ -460,6 +479,14 @@ class CognitoVerifier:
         store.install(self.issuer, keys)
         return len(keys)
 
+    def stats(self) -> _stats.VerifierStats:
+        """Return a snapshot of the counters and of the key cache (see :class:`VerifierStats`).
+
+        The counters are exact when one thread verifies; they are bumped without a
+        lock, so under concurrent calls an increment may now and then be lost.
+        """
+        return self._keys.stats()
+
     def _fetching_store(self, method: str) -> _keystore.KeyStore:
         if self._store is None:
             raise ConfigurationError(f"{method}() needs fetched keys; this verifier has jwks=")
@@ -497,55 +524,78 @@ class CognitoVerifier:
             ),
         )
 
+    def _bearer_token(self, authorization: object) -> str:
+        try:
+            return _bearer_token(authorization)
+        except CognitoJWTError as error:
+            self._counters.deny(error)
+            raise
+
     def _cached(self, token: object) -> CognitoClaims | None:
         cache = self._token_cache
         if cache is None or type(token) is not str:
             return None
-        return cache.get(token, self._clock())
+        claims = cache.get(token, self._clock())
+        if claims is None:
+            self._counters.token_cache_misses += 1
+        else:
+            self._counters.token_cache_hits += 1
+        return claims
 
     def _verify(
         self, token: str | bytes, parsed: _token.ParsedToken | None, policy: Policy
     ) -> CognitoClaims:
-        """Verify ``token`` (already ``parsed`` when a router did it) for ``policy``."""
+        """Verify ``token`` (already ``parsed`` when a router did it) for ``policy``; count it."""
         if self._async_check:  # a check that is not run fails open: refuse, never skip
             raise _refuse_awaitable(None)
-        claims = self._cached(token)
-        if claims is None:
-            parsed, issuer = self._parse(token, parsed)
-            claims = self._finish(token, parsed, self._keys.get(issuer, parsed.kid))
-        return self._authorize(claims, policy)
+        try:
+            claims = self._cached(token)
+            if claims is None:
+                parsed, issuer = self._parse(token, parsed)
+                claims = self._finish(token, parsed, self._keys.get(issuer, parsed.kid))
+            claims = self._authorize(claims, policy)
+        except CognitoJWTError as error:
+            self._counters.deny(error)
+            raise
+        self._counters.allowed += 1
+        return claims
 
     async def _averify(
         self, token: str | bytes, parsed: _token.ParsedToken | None, policy: Policy
     ) -> CognitoClaims:
         """:meth:`_verify` with the JWKS fetch, if one is needed, in a worker thread."""
-        claims = self._cached(token)
-        if claims is None:
-            parsed, issuer = self._parse(token, parsed)
-            found = self._keys.lookup(issuer, parsed.kid)
-            key = found.key
-            if key is None:
-                key = await asyncio.to_thread(
-                    self._keys.fetch_and_get, issuer, parsed.kid, found.attempts
-                )
-            claims = self._finish(token, parsed, key)
-        revocation_check = self._revocation_check
-        revocation = self._revocation
-        if revocation is not None and not revocation._inline:
-            # A store over the network is asked from a worker thread, after the
-            # audience check (the groups and scopes come after revocation).
-            try:
-                _checks.check_policy(
-                    claims, replace(policy, allowed_groups=None, required_scopes=None)
-                )
-                await asyncio.to_thread(revocation._check, claims)
-            except CognitoJWTError as exc:
-                _attach(exc, claims)
-                raise
-            revocation_check = None
-        outcome = self._authorize_first(claims, policy, revocation_check)
-        if outcome is not None:
-            await self._await_check(claims, outcome)
+        try:
+            claims = self._cached(token)
+            if claims is None:
+                parsed, issuer = self._parse(token, parsed)
+                found = self._keys.lookup(issuer, parsed.kid)
+                key = found.key
+                if key is None:
+                    key = await asyncio.to_thread(
+                        self._keys.fetch_and_get, issuer, parsed.kid, found.attempts
+                    )
+                claims = self._finish(token, parsed, key)
+            revocation_check = self._revocation_check
+            revocation = self._revocation
+            if revocation is not None and not revocation._inline:
+                # A store over the network is asked from a worker thread, after the
+                # audience check (the groups and scopes come after revocation).
+                try:
+                    _checks.check_policy(
+                        claims, replace(policy, allowed_groups=None, required_scopes=None)
+                    )
+                    await asyncio.to_thread(revocation._check, claims)
+                except CognitoJWTError as exc:
+                    _attach(exc, claims)
+                    raise
+                revocation_check = None
+            outcome = self._authorize_first(claims, policy, revocation_check)
+            if outcome is not None:
+                await self._await_check(claims, outcome)
+        except CognitoJWTError as error:
+            self._counters.deny(error)
+            raise
+        self._counters.allowed += 1
         return claims
 
     def _parse(
@@ -727,6 +777,8 @@ class MultiPoolVerifier:
             raise ConfigurationError("MultiPoolVerifier needs at least one verifier")
         self._max_token_bytes = max(v._max_token_bytes for v in self._routes.values())
         self._known_headers: dict[bytes, str] = {}
+        # Calls refused before any pool's verifier is reached (no token, no route).
+        self._counters = _stats.Counters()
 
     @property
     def verifiers(self) -> tuple[CognitoVerifier, ...]:
@@ -743,10 +795,36 @@ class MultiPoolVerifier:
         """
         return self._route(token)[0]
 
+    def stats(self) -> _stats.VerifierStats:
+        """Return the pools' stats summed (see :meth:`CognitoVerifier.stats`).
+
+        Counters and ``keys`` are added up, with the calls refused before any pool
+        was chosen (no token, unparseable, or an issuer no pool accepts);
+        ``keys_fetched_at`` is the latest fetch of any pool, ``keys_fresh_until``
+        the earliest end of freshness, and ``last_fetch_error`` a failing pool's.
+        """
+        own = self._counters.snapshot()
+        return _stats.total([own, *(verifier.stats() for verifier in self.verifiers)])
+
     def _route(self, token: object) -> tuple[CognitoVerifier, _token.ParsedToken]:
         # Parsed once here; the verifier it routes to does not parse again.
         parsed = _token.parse(token, self._max_token_bytes, self._known_headers)
         return self._routes[_checks.unverified_issuer(parsed.payload, self._routes)], parsed
+
+    def _counted_route(self, token: object) -> tuple[CognitoVerifier, _token.ParsedToken]:
+        """:meth:`_route` for a verification: a refusal counts in this router's stats."""
+        try:
+            return self._route(token)
+        except CognitoJWTError as error:
+            self._counters.deny(error)
+            raise
+
+    def _bearer_token(self, authorization: object) -> str:
+        try:
+            return _bearer_token(authorization)
+        except CognitoJWTError as error:
+            self._counters.deny(error)
+            raise
 
     def verify(
         self,
@@ -758,7 +836,7 @@ class MultiPoolVerifier:
         required_scopes: str | Iterable[str] | None = None,
     ) -> CognitoClaims:
         """Verify ``token`` with its pool's verifier; options as :meth:`CognitoVerifier.verify`."""
-        verifier, parsed = self._route(token)
+        verifier, parsed = self._counted_route(token)
         policy = verifier._call_policy(token_use, client_ids, allowed_groups, required_scopes)
         claims = verifier._verify(token, parsed, policy)
         _remember_header(self._known_headers, parsed)
@@ -775,7 +853,7 @@ class MultiPoolVerifier:
     ) -> CognitoClaims:
         """Verify an ``Authorization: Bearer`` header value with the right pool's verifier."""
         return self.verify(
-            _bearer_token(authorization_header),
+            self._bearer_token(authorization_header),
             token_use=token_use,
             client_ids=client_ids,
             allowed_groups=allowed_groups,
@@ -792,7 +870,7 @@ class MultiPoolVerifier:
         required_scopes: str | Iterable[str] | None = None,
     ) -> CognitoClaims:
         """Verify ``token`` like :meth:`verify` without blocking the event loop."""
-        verifier, parsed = self._route(token)
+        verifier, parsed = self._counted_route(token)
         policy = verifier._call_policy(token_use, client_ids, allowed_groups, required_scopes)
         claims = await verifier._averify(token, parsed, policy)
         _remember_header(self._known_headers, parsed)
@@ -809,7 +887,7 @@ class MultiPoolVerifier:
     ) -> CognitoClaims:
         """Verify an ``Authorization: Bearer`` header value without blocking the event loop."""
         return await self.averify(
-            _bearer_token(authorization_header),
+            self._bearer_token(authorization_header),
             token_use=token_use,
             client_ids=client_ids,
             allowed_groups=allowed_groups,

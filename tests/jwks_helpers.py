@@ -8,6 +8,7 @@ import ipaddress
 import json
 import logging
 import socket
+import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
@@ -35,6 +36,8 @@ MAX_STALE = 3600.0
 STRANGER, STRANGER_2, STRANGER_3, NEWCOMER = 101, 102, 103, 104
 
 Respond = Callable[[BaseHTTPRequestHandler], None]
+# The name of the daemon threads that refresh keys in the background.
+BACKGROUND_THREAD = "cognito-jwt-jwks-refresh"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -46,13 +49,15 @@ def fetching_verifier(
     """A verifier that fetches from ``url``; the verified-token cache off unless asked for.
 
     With the token cache off every verification really looks its key up, so the
-    request counts below say what the key cache did.
+    request counts below say what the key cache did. Refresh ahead is off unless
+    asked for: every fetch then happens in the caller, where a test can count it.
     """
     options: dict[str, Any] = {
         "jwks_ttl": TTL,
         "refresh_cooldown": COOLDOWN,
         "max_stale": MAX_STALE,
         "token_cache_size": 0,
+        "refresh_ahead": 0.0,
     }
     options.update(kwargs)
     return pool.verifier(jwks_url=url, clock=clock, **options)
@@ -248,3 +253,11 @@ def count_signature_checks(monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]
 
     monkeypatch.setattr(VerifyingKey, "verify", spy)
     return lambda: calls
+
+
+def join_background_refreshes(timeout: float = 10.0) -> None:
+    """Wait until every background JWKS refresh under way has finished."""
+    for thread in threading.enumerate():
+        if thread.name == BACKGROUND_THREAD:
+            thread.join(timeout)
+            assert not thread.is_alive(), "a background refresh is still running"

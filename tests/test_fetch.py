@@ -5,7 +5,12 @@ Real sleeps appear only where network timing is the point (timeouts need a slow 
 
 from __future__ import annotations
 
+import json
+import logging
 import ssl
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
@@ -20,13 +25,16 @@ from cognito_jwt.testing import FakeUserPool
 from tests.conftest import FakeClock, JWKSServer, running_jwks_server
 from tests.jwks_helpers import (
     TTL,
+    CountingSession,
     Respond,
     access_token,
     answer,
     answer_chunked,
     answer_without_length,
+    closed_port_url,
     dribble,
     fetching_verifier,
+    hang_up,
     id_token,
     padded,
     quietly,
@@ -327,3 +335,130 @@ def test_the_fetcher_returns_the_body_and_sends_no_compression_request(
     fetch = HttpFetcher(None, timeout=2.0)
     assert fetch(jwks_server.url) == b'{"keys": []}'
     assert seen["accept-encoding"] == "identity"
+
+
+# --------------------------------------------------------------------------- one retry
+
+
+def test_a_connection_closed_without_an_answer_is_retried_once_at_once(
+    jwks_server: JWKSServer,
+) -> None:
+    def drop_the_first(handler: BaseHTTPRequestHandler) -> None:
+        if jwks_server.requests == 1:
+            hang_up(handler)
+        else:
+            answer(b'{"keys": []}')(handler)
+
+    jwks_server.respond = drop_the_first
+    assert HttpFetcher(None, timeout=5.0)(jwks_server.url) == b'{"keys": []}'
+    assert jwks_server.requests == 2
+
+
+def test_a_connection_closed_twice_fails_after_one_retry(jwks_server: JWKSServer) -> None:
+    jwks_server.respond = hang_up
+    with pytest.raises(JWKSFetchError, match="failed"):
+        HttpFetcher(None, timeout=5.0)(jwks_server.url)
+    assert jwks_server.requests == 2
+
+
+def test_a_refused_connection_is_retried_once() -> None:
+    session = CountingSession()
+    with pytest.raises(JWKSFetchError, match="connection refused"):
+        HttpFetcher(session, timeout=5.0)(closed_port_url())
+    assert session.calls == 2
+
+
+def test_a_timeout_is_not_retried(jwks_server: JWKSServer) -> None:
+    release = threading.Event()
+
+    def stall(handler: BaseHTTPRequestHandler) -> None:
+        release.wait(10)
+        hang_up(handler)
+
+    jwks_server.respond = stall
+    try:
+        with pytest.raises(JWKSFetchError, match="timed out"):
+            HttpFetcher(None, timeout=0.3)(jwks_server.url)
+    finally:
+        release.set()
+    assert jwks_server.requests == 1
+
+
+@pytest.mark.parametrize("status", [500, 503, 404, 302])
+def test_an_http_error_is_not_retried(jwks_server: JWKSServer, status: int) -> None:
+    jwks_server.status = status
+    with pytest.raises(JWKSFetchError, match=str(status)):
+        HttpFetcher(None, timeout=5.0)(jwks_server.url)
+    assert jwks_server.requests == 1
+
+
+def test_a_tls_failure_is_not_retried(pool: FakeUserPool, tmp_path: Path) -> None:
+    # A certificate the client does not trust: not a connection that broke.
+    cert_file, key_file = self_signed_loopback_certificate(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    session = CountingSession()
+    with (
+        running_jwks_server(JWKSServer(body=pool.jwks), context) as server,
+        pytest.raises(JWKSFetchError, match="failed"),
+    ):
+        HttpFetcher(session, timeout=5.0)(server.url)
+    assert session.calls == 1
+
+
+def test_the_retry_is_logged_at_debug_level(
+    jwks_server: JWKSServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="cognito_jwt")
+    jwks_server.respond = hang_up
+    with pytest.raises(JWKSFetchError):
+        HttpFetcher(None, timeout=5.0)(jwks_server.url)
+    retries = [r for r in caplog.records if "retrying once" in r.getMessage()]
+    assert len(retries) == 1
+    assert retries[0].levelno == logging.DEBUG
+
+
+def test_a_verification_counts_a_retried_fetch_as_one_attempt(
+    served_pool: tuple[FakeUserPool, JWKSServer], clock: FakeClock
+) -> None:
+    pool, server = served_pool
+
+    def drop_the_first(handler: BaseHTTPRequestHandler) -> None:
+        if server.requests == 1:
+            hang_up(handler)
+        else:
+            answer(json.dumps(pool.jwks).encode())(handler)
+
+    server.respond = drop_the_first
+    verifier = fetching_verifier(pool, server.url, clock)
+    assert verifier.verify(id_token(pool, clock)).token_use == "id"
+    stats = verifier.stats()
+    assert (server.requests, stats.jwks_fetch_success, stats.jwks_fetch_failed) == (2, 1, 0)
+
+
+# --------------------------------------------------------------------------- imports
+
+
+def test_a_verifier_with_static_keys_never_imports_the_http_stack(pool: FakeUserPool) -> None:
+    # In a fresh interpreter: requests (and urllib3 under it) are imported only by
+    # the fetcher, the test kit and the command line, none of which runs here.
+    script = (
+        "import json, sys\n"
+        "import cognito_jwt\n"
+        f"jwks = json.loads({json.dumps(pool.jwks)!r})\n"
+        "verifier = cognito_jwt.CognitoVerifier(\n"
+        f"    {pool.region!r}, {pool.user_pool_id!r},\n"
+        f"    client_ids={pool.client_id!r}, token_use=None, jwks=jwks)\n"
+        f"verifier.verify({pool.access_token()!r})\n"
+        "print(verifier.stats().allowed)\n"
+        "print(sorted(n for n in sys.modules if n.split('.')[0] in ('requests', 'urllib3')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split("\n")[:2] == ["1", "[]"]
+
+
+def test_a_session_that_is_not_a_requests_session_is_refused(pool: FakeUserPool) -> None:
+    with pytest.raises(ConfigurationError, match=r"requests\.Session"):
+        pool.verifier(jwks=None, session=object())

@@ -10,10 +10,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +54,9 @@ from tests.jwks_helpers import (
     fetching_verifier,
     hang_up,
     id_token,
+    join_background_refreshes,
     jwks_of,
+    quietly,
     store_of,
     warnings_of,
 )
@@ -253,6 +258,11 @@ OUTAGES = [
 ]
 
 
+def requests_per_attempt(outage: str) -> int:
+    """The requests one fetch attempt makes: a connection error is retried once at once."""
+    return 2 if outage == "hang-up" else 1
+
+
 @pytest.mark.parametrize(("outage", "error"), OUTAGES)
 def test_stale_keys_serve_through_an_outage_for_max_stale(
     served_pool: tuple[FakeUserPool, JWKSServer],
@@ -261,6 +271,7 @@ def test_stale_keys_serve_through_an_outage_for_max_stale(
     outage: str,
     error: type[JWKSError],
 ) -> None:
+    per_attempt = requests_per_attempt(outage)
     caplog.set_level(logging.WARNING, logger="cognito_jwt")
     pool, server = served_pool
     verifier = fetching_verifier(pool, server.url, clock)
@@ -271,7 +282,7 @@ def test_stale_keys_serve_through_an_outage_for_max_stale(
     break_server(server, pool, outage)
     clock.advance(TTL + 1)
     assert verifier.verify(id_token(pool, clock)).token_use == "id"
-    assert server.requests == 2
+    assert server.requests == 1 + per_attempt
     assert len(warnings_of(caplog)) == 1
     assert server.url in warnings_of(caplog)[0].getMessage()
 
@@ -282,19 +293,19 @@ def test_stale_keys_serve_through_an_outage_for_max_stale(
     clock.advance(COOLDOWN - 1)
     for _ in range(20):
         verifier.verify(access_token(pool, clock))
-    assert server.requests == 2
+    assert server.requests == 1 + per_attempt
 
     # After the cooldown, exactly one more attempt.
     clock.advance(1.5)
     for _ in range(20):
         verifier.verify(access_token(pool, clock))
-    assert server.requests == 3
+    assert server.requests == 1 + 2 * per_attempt
     assert len(warnings_of(caplog)) == 2
 
     # The last good keys serve until jwks_ttl + max_stale after their fetch...
     clock.now = fetched_at + TTL + MAX_STALE - 1
     verifier.verify(id_token(pool, clock))
-    assert server.requests == 4
+    assert server.requests == 1 + 3 * per_attempt
 
     # ...and not after it: the keys are gone, the attempt is still cooling down.
     clock.now = fetched_at + TTL + MAX_STALE + 1
@@ -302,12 +313,12 @@ def test_stale_keys_serve_through_an_outage_for_max_stale(
     with pytest.raises(error):
         verifier.verify(id_token(pool, clock))
     assert time.monotonic() - started < 0.5
-    assert server.requests == 4
+    assert server.requests == 1 + 3 * per_attempt
 
     clock.advance(COOLDOWN)
     with pytest.raises(error):
         verifier.verify(id_token(pool, clock))
-    assert server.requests == 5
+    assert server.requests == 1 + 4 * per_attempt
 
 
 def test_stale_keys_serve_while_the_server_refuses_connections(
@@ -326,19 +337,19 @@ def test_stale_keys_serve_while_the_server_refuses_connections(
     clock.advance(TTL + 1)
     for _ in range(20):
         assert verifier.verify(access_token(pool, clock)).token_use == "access"
-    assert session.calls == 2
+    assert session.calls == 3  # one attempt: a request and its retry
     assert len(warnings_of(caplog)) == 1
     assert "connection refused" in warnings_of(caplog)[0].getMessage()
 
     clock.advance(COOLDOWN + 0.5)
     for _ in range(20):
         verifier.verify(access_token(pool, clock))
-    assert session.calls == 3
+    assert session.calls == 5
 
     clock.advance(MAX_STALE)
     with pytest.raises(JWKSFetchError):
         verifier.verify(access_token(pool, clock))
-    assert session.calls == 4
+    assert session.calls == 7
     assert stoppable.state.requests == 1
 
 
@@ -349,6 +360,7 @@ def test_cold_start_failure_raises_then_fails_fast_during_the_cooldown(
     outage: str,
     error: type[JWKSError],
 ) -> None:
+    per_attempt = requests_per_attempt(outage)
     pool, server = served_pool
     break_server(server, pool, outage)
     verifier = fetching_verifier(pool, server.url, clock)
@@ -356,7 +368,7 @@ def test_cold_start_failure_raises_then_fails_fast_during_the_cooldown(
 
     with pytest.raises(error):
         verifier.verify(token)
-    assert server.requests == 1
+    assert server.requests == per_attempt
 
     started = time.monotonic()
     for _ in range(10):
@@ -365,18 +377,18 @@ def test_cold_start_failure_raises_then_fails_fast_during_the_cooldown(
         with pytest.raises(error):
             asyncio.run(verifier.averify(token))
     assert time.monotonic() - started < 0.5
-    assert server.requests == 1
+    assert server.requests == per_attempt
 
     clock.advance(COOLDOWN)
     with pytest.raises(error):
         verifier.verify(token)
-    assert server.requests == 2
+    assert server.requests == 2 * per_attempt
 
     # Once the server is healthy again, the next attempt after the cooldown works.
     server.status, server.respond, server.body = 200, None, pool.jwks
     clock.advance(COOLDOWN)
     assert verifier.verify(token).username == "alice"
-    assert server.requests == 3
+    assert server.requests == 2 * per_attempt + 1
 
 
 def test_cold_start_with_connection_refused(pool: FakeUserPool, clock: FakeClock) -> None:
@@ -386,12 +398,12 @@ def test_cold_start_with_connection_refused(pool: FakeUserPool, clock: FakeClock
 
     with pytest.raises(JWKSFetchError, match="failed"):
         verifier.verify(token)
-    assert session.calls == 1
+    assert session.calls == 2  # the request and its one retry
     started = time.monotonic()
     with pytest.raises(JWKSFetchError):
         verifier.verify(token)
     assert time.monotonic() - started < 0.5
-    assert session.calls == 1
+    assert session.calls == 2
 
 
 def test_a_cold_start_failure_is_logged_as_an_error(
@@ -748,12 +760,13 @@ def test_fetch_jwks_raises_when_the_fetch_fails(
     outage: str,
     error: type[JWKSError],
 ) -> None:
+    per_attempt = requests_per_attempt(outage)
     pool, server = served_pool
     break_server(server, pool, outage)
     verifier = fetching_verifier(pool, server.url, clock)
     with pytest.raises(error):
         verifier.fetch_jwks()
-    assert server.requests == 1
+    assert server.requests == per_attempt
 
 
 # --------------------------------------------------------------------------- issuers
@@ -865,3 +878,312 @@ def test_messages_and_logs_never_contain_the_token(
             assert token not in text
             assert signature not in text
             assert signature[:16] not in text
+
+
+# --------------------------------------------------------------------------- refresh ahead
+
+AHEAD = 60.0
+# Longer than the gate below ever holds a request: a caller that waits for a held
+# fetch is held until the gate opens, never released early by a timeout.
+LONG_TIMEOUT = 30.0
+
+
+class GatedAnswers:
+    """Make the JWKS server hold every request at a gate the test opens.
+
+    While the gate is shut no answer can be sent, so a verification that returns
+    meanwhile provably did not wait for the fetch. ``arrived`` is set when a
+    request reaches the gate; ``released`` counts the requests let through since
+    the gate was last shut (counted before their answer is written). The answer
+    is the server's ``status`` and ``body`` at the moment the gate opens.
+    """
+
+    def __init__(self, server: JWKSServer) -> None:
+        self.server = server
+        self.gate = threading.Event()
+        self.arrived = threading.Event()
+        self.released = 0
+        server.respond = self._respond
+
+    def _respond(self, handler: BaseHTTPRequestHandler) -> None:
+        self.arrived.set()
+        self.gate.wait(10)  # only a safety net: a failing test must not hang
+        with self.server.lock:
+            self.released += 1
+        status, body = self.server.status, self.server.body_bytes()
+
+        def write() -> None:
+            handler.send_response(status)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+
+        quietly(write)
+
+    def shut(self) -> None:
+        """Hold every request from now on (call it when no request is under way)."""
+        self.gate.clear()
+        self.arrived.clear()
+        self.released = 0
+
+
+@pytest.fixture
+def gated(served_pool: tuple[FakeUserPool, JWKSServer]) -> Iterator[GatedAnswers]:
+    gated = GatedAnswers(served_pool[1])
+    gated.gate.set()  # open until a test shuts it
+    try:
+        yield gated
+    finally:
+        gated.gate.set()
+        join_background_refreshes()
+
+
+def test_a_verification_in_the_refresh_window_does_not_wait_for_the_refresh(
+    served_pool: tuple[FakeUserPool, JWKSServer], clock: FakeClock, gated: GatedAnswers
+) -> None:
+    pool, server = served_pool
+    verifier = fetching_verifier(pool, server.url, clock, refresh_ahead=AHEAD, timeout=LONG_TIMEOUT)
+    verifier.verify(id_token(pool, clock))
+    assert server.requests == 1
+
+    gated.shut()
+    clock.advance(TTL - AHEAD + 1)
+    for _ in range(10):
+        assert verifier.verify(access_token(pool, clock)).token_use == "access"
+    assert gated.arrived.wait(10)  # the refresh reached the server and waits there...
+    assert gated.released == 0  # ...so every verification above returned without it
+    assert server.requests == 2  # one refresh for all of them
+    stats = verifier.stats()
+    assert (stats.background_refreshes, stats.jwks_fetch_success, stats.stale_key_uses) == (1, 1, 0)
+
+    gated.gate.set()
+    join_background_refreshes()
+    stats = verifier.stats()
+    assert stats.jwks_fetch_success == 2
+    assert stats.keys_fresh_until == clock.now + TTL
+    # The refreshed set is fresh again: no refresh until its own window.
+    clock.advance(TTL - AHEAD - 1)
+    verifier.verify(access_token(pool, clock))
+    join_background_refreshes()
+    assert server.requests == 2
+
+
+def test_async_and_threaded_callers_in_the_window_share_one_background_refresh(
+    served_pool: tuple[FakeUserPool, JWKSServer], clock: FakeClock, gated: GatedAnswers
+) -> None:
+    pool, server = served_pool
+    verifier = fetching_verifier(pool, server.url, clock, refresh_ahead=AHEAD, timeout=LONG_TIMEOUT)
+    verifier.verify(id_token(pool, clock))
+
+    gated.shut()
+    clock.advance(TTL - 1)
+    tokens = [access_token(pool, clock) for _ in range(8)]
+
+    async def verify_all() -> list[CognitoClaims]:
+        return await asyncio.gather(*(verifier.averify(token) for token in tokens))
+
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        threaded = list(executor.map(verifier.verify, tokens))
+    assert len(asyncio.run(verify_all())) == len(threaded) == 8
+    assert gated.arrived.wait(10)
+    assert gated.released == 0
+    assert server.requests == 2
+    assert verifier.stats().background_refreshes == 1
+
+
+@pytest.mark.parametrize("refresh_ahead", [0.0, AHEAD])
+def test_an_idle_set_past_jwks_ttl_is_refetched_in_the_caller(
+    served_pool: tuple[FakeUserPool, JWKSServer],
+    clock: FakeClock,
+    gated: GatedAnswers,
+    refresh_ahead: float,
+) -> None:
+    pool, server = served_pool
+    verifier = fetching_verifier(
+        pool, server.url, clock, refresh_ahead=refresh_ahead, timeout=LONG_TIMEOUT
+    )
+    verifier.verify(id_token(pool, clock))
+    gated.shut()
+    if not refresh_ahead:
+        # Without refresh ahead the window does not exist: nothing is fetched in it.
+        clock.advance(TTL - AHEAD + 1)
+        verifier.verify(access_token(pool, clock))
+        assert server.requests == 1
+
+    clock.now += TTL + 1
+    done = threading.Event()
+    token = access_token(pool, clock)
+
+    def verify() -> None:
+        verifier.verify(token)
+        done.set()
+
+    thread = threading.Thread(target=verify)
+    thread.start()
+    assert gated.arrived.wait(10)
+    assert not done.is_set()  # it waits on the fetch: the gate holds its answer
+    gated.gate.set()
+    thread.join(10)
+    assert done.is_set()
+    assert server.requests == 2
+    assert verifier.stats().background_refreshes == 0
+
+
+def test_through_an_outage_past_jwks_ttl_no_verification_waits(
+    served_pool: tuple[FakeUserPool, JWKSServer], clock: FakeClock, gated: GatedAnswers
+) -> None:
+    pool, server = served_pool
+    verifier = fetching_verifier(pool, server.url, clock, refresh_ahead=AHEAD, timeout=LONG_TIMEOUT)
+    verifier.verify(id_token(pool, clock))
+
+    # The endpoint hangs: the refresh started in the window never comes back...
+    gated.shut()
+    server.status = 500
+    clock.advance(TTL - 1)
+    verifier.verify(access_token(pool, clock))
+    assert gated.arrived.wait(10)
+    # ...yet past the TTL, and for many cooldowns, every verification returns.
+    for step in (2.0, COOLDOWN, 3 * COOLDOWN):
+        clock.advance(step)
+        for _ in range(5):
+            assert verifier.verify(access_token(pool, clock)).token_use == "access"
+            assert verifier.verify(id_token(pool, clock)).token_use == "id"
+    assert gated.released == 0
+    assert server.requests == 2  # the one hanging refresh, nothing more
+
+    # The hanging request fails at last; the next attempt waits out the cooldown.
+    gated.gate.set()
+    join_background_refreshes()
+    gated.shut()
+    for _ in range(5):
+        verifier.verify(access_token(pool, clock))
+    clock.advance(COOLDOWN - 1)
+    verifier.verify(access_token(pool, clock))
+    assert server.requests == 2
+    # After it, exactly one retry, in the background: the verification returns at once.
+    clock.advance(1.5)
+    for _ in range(5):
+        assert verifier.verify(id_token(pool, clock)).token_use == "id"
+    assert gated.arrived.wait(10)
+    assert gated.released == 0
+    assert server.requests == 3
+
+    gated.gate.set()
+    join_background_refreshes()
+    stats = verifier.stats()
+    assert (stats.jwks_fetch_success, stats.jwks_fetch_failed, stats.background_refreshes) == (
+        1,
+        2,
+        2,
+    )
+    assert stats.stale_key_uses == 30 + 6 + 5
+    assert stats.last_fetch_error is not None
+    assert "500" in stats.last_fetch_error
+
+
+def test_a_removed_key_stops_verifying_after_the_background_refresh(
+    served_pool: tuple[FakeUserPool, JWKSServer], clock: FakeClock
+) -> None:
+    pool, server = served_pool
+    id_key, _ = pool.signing_keys
+    verifier = fetching_verifier(pool, server.url, clock, refresh_ahead=AHEAD)
+    assert verifier.verify(access_token(pool, clock)).token_use == "access"
+
+    server.body = jwks_of(id_key)  # the access tokens' key is withdrawn
+    clock.advance(TTL - AHEAD + 1)
+    assert verifier.verify(access_token(pool, clock)).token_use == "access"  # starts it
+    join_background_refreshes()
+    assert server.requests == 2
+    with pytest.raises(UnknownKeyError):
+        verifier.verify(access_token(pool, clock))
+    assert verifier.verify(id_token(pool, clock)).token_use == "id"
+    assert verifier.stats().keys == 1
+
+
+def test_a_failed_refresh_in_the_window_is_retried_in_the_background(
+    served_pool: tuple[FakeUserPool, JWKSServer], clock: FakeClock
+) -> None:
+    pool, server = served_pool
+    verifier = fetching_verifier(pool, server.url, clock, refresh_ahead=AHEAD)
+    verifier.verify(id_token(pool, clock))
+    server.status = 503
+    clock.advance(TTL - AHEAD + 1)
+    verifier.verify(id_token(pool, clock))
+    join_background_refreshes()
+    assert server.requests == 2
+    clock.advance(COOLDOWN - 1)  # within the cooldown: no attempt, however many calls
+    for _ in range(5):
+        verifier.verify(id_token(pool, clock))
+    assert server.requests == 2
+
+    server.status = 200
+    clock.advance(1.5)
+    verifier.verify(id_token(pool, clock))
+    join_background_refreshes()
+    assert server.requests == 3
+    stats = verifier.stats()
+    assert (stats.jwks_fetch_failed, stats.jwks_fetch_success, stats.last_fetch_error) == (
+        1,
+        2,
+        None,
+    )
+    assert stats.keys_fresh_until == clock.now + TTL
+
+
+def test_refresh_ahead_is_capped_at_half_the_ttl(
+    served_pool: tuple[FakeUserPool, JWKSServer], clock: FakeClock
+) -> None:
+    pool, server = served_pool
+    verifier = fetching_verifier(pool, server.url, clock, refresh_ahead=10 * TTL)
+    assert store_of(verifier).refresh_ahead == TTL / 2
+    verifier.verify(id_token(pool, clock))
+    clock.advance(TTL / 2 - 1)
+    verifier.verify(id_token(pool, clock))
+    assert server.requests == 1
+    clock.advance(2)
+    verifier.verify(id_token(pool, clock))
+    join_background_refreshes()
+    assert server.requests == 2
+
+
+def test_refresh_ahead_defaults_to_60_seconds(pool: FakeUserPool) -> None:
+    verifier = CognitoVerifier(
+        pool.region, pool.user_pool_id, client_ids=pool.client_id, token_use=None
+    )
+    assert store_of(verifier).refresh_ahead == AHEAD
+
+
+@pytest.mark.parametrize("value", [-1.0, float("nan"), float("inf"), "60", True, None])
+def test_refresh_ahead_must_be_a_finite_number_of_seconds(
+    pool: FakeUserPool, value: object
+) -> None:
+    with pytest.raises(ConfigurationError, match="refresh_ahead"):
+        pool.verifier(jwks=None, refresh_ahead=value)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_does_not_inherit_the_parents_refresh_in_flight(
+    served_pool: tuple[FakeUserPool, JWKSServer], clock: FakeClock, gated: GatedAnswers
+) -> None:
+    pool, server = served_pool
+    verifier = fetching_verifier(pool, server.url, clock, refresh_ahead=AHEAD, timeout=LONG_TIMEOUT)
+    verifier.verify(id_token(pool, clock))
+    gated.shut()
+    clock.advance(TTL - 1)
+    verifier.verify(access_token(pool, clock))  # the parent's refresh, held at the gate
+    assert gated.arrived.wait(10)
+    token = access_token(pool, clock)
+
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through its exit code
+        signal.alarm(20)  # a child stuck on an inherited lock dies instead of hanging
+        try:
+            verifier.verify(token)
+            os._exit(0 if verifier.stats().background_refreshes == 2 else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    # The child starts a refresh of its own: the parent's is not under way there.
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert verifier.stats().background_refreshes == 1

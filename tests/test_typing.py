@@ -21,6 +21,7 @@ from cognito_jwt import (
     InsufficientScopeError,
     MultiPoolVerifier,
     UnverifiedToken,
+    VerifierStats,
     decode_unverified,
 )
 from cognito_jwt.testing import FakeUserPool, SigningKey
@@ -56,6 +57,11 @@ def test_public_types() -> None:
 
     multi = MultiPoolVerifier([verifier])
     assert_type(multi.verify(pool.access_token()), CognitoClaims)
+    stats = multi.stats()
+    assert_type(stats, VerifierStats)
+    assert_type(verifier.stats().denied_by_error.get("ExpiredTokenError", 0), int)
+    assert_type(stats.keys_fetched_at, float | None)
+    assert_type(stats.last_fetch_error, str | None)
 
     assert_type(verifier.verify(pool.access_token().encode()), CognitoClaims)
     unverified = decode_unverified(pool.access_token())
