@@ -211,7 +211,11 @@ def test_fetches_are_logged_with_their_event(
         store.get(kid(2))  # a 404 is the token's fault: no failure logged
     events = [getattr(r, "cognito_jwt_event", None) for r in caplog.records]
     assert events == ["jwks_fetch", "jwks_fetch_failed"]
-    assert caplog.records[0].kid == the_kid  # type: ignore[attr-defined]
+    fetched, failed = caplog.records
+    assert (fetched.levelname, failed.levelname) == ("INFO", "ERROR")
+    assert (fetched.kid, fetched.jwks_url, fetched.keys) == (the_kid, URL, 1)  # type: ignore[attr-defined]
+    assert (failed.kid, failed.jwks_url) == (kid(1), URL)  # type: ignore[attr-defined]
+    assert failed.error.startswith(f"key at {URL}/{kid(1)} is not a P-256")  # type: ignore[attr-defined]
 
 
 def test_stats_follow_a_scripted_sequence(alb: FakeAlb, clock: FakeClock) -> None:
