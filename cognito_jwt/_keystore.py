@@ -112,7 +112,7 @@ def log_event(level: int, event: str, message: str, *args: object, **fields: obj
 # --------------------------------------------------------------------------- JWKS cache
 
 # Every key store of the process, for the reset after a fork (see KeyStore._after_fork).
-_STORES: weakref.WeakSet[KeyStore] = weakref.WeakSet()
+_STORES: weakref.WeakSet[KeyStore | AlbKeyStore] = weakref.WeakSet()
 
 
 def _reset_stores_after_fork() -> None:
@@ -569,7 +569,14 @@ _MAX_ALB_KEYS = 256
 
 @dataclass(eq=False)
 class _Flight:
-    """One in-flight fetch of one kid, which concurrent callers wait for instead of repeating."""
+    """One in-flight fetch of one kid, which concurrent callers wait for instead of repeating.
+
+    Not :class:`Flight`: that one serves a cache refetched again and again (a lock
+    held for each fetch, an attempt count telling a waiter whether to fetch once
+    more). An ALB kid is fetched once and its outcome kept, so a flight here lives
+    for one fetch only: the leader fills in ``key`` or ``error`` and sets ``done``,
+    and every waiter reads that outcome without fetching or taking a lock again.
+    """
 
     done: threading.Event = field(default_factory=threading.Event)
     key: EcVerifyingKey | None = None
@@ -607,8 +614,12 @@ class AlbKeyStore:
         cooldown: float,
         clock: Callable[[], float],
         max_keys: int = _MAX_ALB_KEYS,
+        counters: Counters | None = None,
     ) -> None:
-        """Fetch keys from ``keys_url`` (no trailing slash needed) through ``fetcher``."""
+        """Fetch keys from ``keys_url`` (no trailing slash needed) through ``fetcher``.
+
+        ``counters`` are the verifier's: fetches are counted there, for :meth:`stats`.
+        """
         self.keys_url = keys_url.rstrip("/")
         self._fetcher = fetcher
         self._cooldown = cooldown
@@ -620,11 +631,20 @@ class AlbKeyStore:
         self._refused = {}
         self._flights: dict[str, _Flight] = {}
         self._fetch_starts: collections.deque[float] = collections.deque()
-        # Read by the verifier's statistics.
-        self.fetch_success = 0
-        self.fetch_failed = 0
-        self.fetched_at: float | None = None
-        self.last_error: str | None = None
+        self._counters = counters if counters is not None else Counters()
+        self._fetched_at: float | None = None
+        self._last_error: str | None = None
+        _STORES.add(self)
+
+    def _after_fork(self) -> None:
+        """In a child process: drop the lock and the fetches of the parent's threads.
+
+        A fork copies the flights but not the threads running them: a waiter in the
+        child would wait for ``done`` forever, and a held lock would never be
+        released. The kids the parent was fetching are fetched again when asked.
+        """
+        self._lock = threading.Lock()
+        self._flights = {}
 
     def __len__(self) -> int:
         """The number of keys held now."""
@@ -725,30 +745,38 @@ class AlbKeyStore:
             del self._flights[kid]
             if flight.key is not None:
                 self._keys[kid] = flight.key
-                self.fetch_success += 1
-                self.fetched_at = now
-                self.last_error = None
+                self._counters.jwks_fetch_success += 1
+                self._fetched_at = now
+                self._last_error = None
             elif flight.error is not None:
                 if not isinstance(flight.error, UnknownKeyError):
-                    self.fetch_failed += 1
-                    self.last_error = str(flight.error)
+                    self._counters.jwks_fetch_failed += 1
+                    self._last_error = str(flight.error)
                 # Every refused kid came through the fetch budget, so this holds at
                 # most MAX_NEW_KID_FETCHES live entries; drop the expired ones.
                 self._refused = {k: v for k, v in self._refused.items() if v[0] > now}
                 self._refused[kid] = (now + self._cooldown, flight.error)
         flight.done.set()
         if flight.key is not None:
-            logger.info(
+            log_event(
+                logging.INFO,
+                "jwks_fetch",
                 "ALB key %s fetched from %s",
                 kid,
                 self.keys_url,
-                extra={"cognito_jwt_event": "jwks_fetch", "url": self.keys_url, "kid": kid},
+                jwks_url=self.keys_url,
+                kid=kid,
+                keys=1,
             )
         elif not isinstance(flight.error, UnknownKeyError):
-            logger.error(
+            log_event(
+                logging.ERROR,
+                "jwks_fetch_failed",
                 "ALB key fetch failed: %s",
                 flight.error,
-                extra={"cognito_jwt_event": "jwks_fetch_failed", "url": self.keys_url, "kid": kid},
+                jwks_url=self.keys_url,
+                kid=kid,
+                error=str(flight.error),
             )
 
     def _check_refused(self, kid: str, now: float) -> None:
@@ -765,4 +793,17 @@ class AlbKeyStore:
                 self._keys[kid] = key
                 self._refused.pop(kid, None)
             if keys:
-                self.fetched_at = now
+                self._fetched_at = now
+
+    def stats(self) -> VerifierStats:
+        """The counters with the cache's state: keys held, last fetch, last error.
+
+        Keys never expire (a kid's key never changes): no freshness to report.
+        """
+        with self._lock:
+            held = len(self._keys)
+            fetched_at = self._fetched_at
+            last_error = self._last_error
+        return self._counters.snapshot(
+            keys=held, keys_fetched_at=fetched_at, last_fetch_error=last_error
+        )

@@ -10,22 +10,18 @@ its payload. Its segments may keep their base64 ``=`` padding.
 from __future__ import annotations
 
 import asyncio
-import inspect
-import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any
 
 import requests
 
-from cognito_jwt import _checks, _fetch, _keystore, _pool, _token
+from cognito_jwt import _checks, _fetch, _keystore, _pool, _stats, _token
 from cognito_jwt._crypto import EcVerifyingKey, KeyBuildError, build_ec_key
 from cognito_jwt.claims import AlbClaims
 from cognito_jwt.exceptions import (
     CognitoJWTError,
     ConfigurationError,
     InvalidSignatureError,
-    InvalidTokenError,
     JWKSFormatError,
     MalformedTokenError,
     MissingTokenError,
@@ -36,17 +32,20 @@ from cognito_jwt.verifier import (
     _MAX_LEEWAY,
     _MAX_TOKEN_BYTES_LIMIT,
     _TOKEN_CACHE_SECONDS,
+    _attach,
+    _await_check,
+    _call_check,
     _client_ids,
     _count,
+    _is_async_callable,
     _issuer_url,
+    _refuse_awaitable,
     _seconds,
     _strings,
     _VerifiedTokens,
 )
 
 __all__ = ["AlbVerifier"]
-
-logger = logging.getLogger("cognito_jwt")
 
 #: The header an ALB puts its signed user claims in.
 _DATA_HEADER = "x-amzn-oidc-data"
@@ -115,6 +114,8 @@ class AlbVerifier:
         if not callable(clock):
             raise ConfigurationError("clock must be callable")
         self._custom_check = custom_check
+        # verify() refuses an async check before anything else: a check not run fails open.
+        self._async_check = custom_check is not None and _is_async_callable(custom_check)
         self._clock = clock
         cache_size = _count("token_cache_size", token_cache_size, minimum=0)
         self._token_cache = _VerifiedTokens[AlbClaims](cache_size) if cache_size else None
@@ -122,18 +123,15 @@ class AlbVerifier:
         refresh_cooldown = _seconds("refresh_cooldown", refresh_cooldown, minimum=0.0)
         if session is not None and not isinstance(session, requests.Session):
             raise ConfigurationError("session must be a requests.Session")
+        # Bumped without a lock on the hot path; shared with the key cache (see stats()).
+        self._counters = _stats.Counters()
         self._store = _keystore.AlbKeyStore(
             keys_url,
             fetcher=_fetch.HttpFetcher(session, timeout, not_found=_fetch.NotFoundError),
             cooldown=refresh_cooldown,
             clock=clock,
+            counters=self._counters,
         )
-        # Counters for the statistics (see _counters()); no lock on the hot path.
-        self._allowed = 0
-        self._denied = 0
-        self._denied_by_error: dict[str, int] = {}
-        self._token_cache_hits = 0
-        self._token_cache_misses = 0
 
     # ------------------------------------------------------------------ properties
 
@@ -174,18 +172,29 @@ class AlbVerifier:
             InvalidTokenError: (a subclass) the token is not acceptable; HTTP 401.
                 ``InvalidSignerError`` names another load balancer.
             JWKSError: (a subclass) the load balancer's key could not be had; HTTP 503.
+            ConfigurationError: ``custom_check`` is async (use :meth:`averify`), or
+                returned something other than ``None``.
+
+        An error raised after the signature verified (expiry, payload issuer, custom
+        check) carries the verified claims as ``claims``.
 
         """
+        if self._async_check:
+            raise _refuse_awaitable(None)
         try:
             claims = self._cached(token)
             if claims is None:
                 parsed = self._parse(token)
                 claims = self._finish(token, parsed, self._store.get(parsed.kid))
-            self._run_check(claims, sync=True)
-        except CognitoJWTError as exc:
-            self._count_denied(exc)
+            check = self._custom_check
+            if check is not None:
+                outcome = self._run_check(check, claims)
+                if outcome is not None:  # a check that is not run fails open: refuse
+                    raise _refuse_awaitable(outcome)
+        except CognitoJWTError as error:
+            self._counters.deny(error)
             raise
-        self._allowed += 1
+        self._counters.allowed += 1
         return claims
 
     async def averify(self, token: str) -> AlbClaims:
@@ -203,13 +212,15 @@ class AlbVerifier:
                 if key is None:
                     key = await asyncio.to_thread(self._store.fetch, parsed.kid)
                 claims = self._finish(token, parsed, key)
-            pending = self._run_check(claims, sync=False)
-            if pending is not None:
-                await self._await_check(pending)
-        except CognitoJWTError as exc:
-            self._count_denied(exc)
+            check = self._custom_check
+            if check is not None:
+                outcome = self._run_check(check, claims)
+                if outcome is not None:
+                    await _await_check(claims, outcome)
+        except CognitoJWTError as error:
+            self._counters.deny(error)
             raise
-        self._allowed += 1
+        self._counters.allowed += 1
         return claims
 
     def verify_headers(self, headers: Mapping[str, str]) -> AlbClaims:
@@ -223,8 +234,8 @@ class AlbVerifier:
         """
         try:
             token = _data_header(headers)
-        except CognitoJWTError as exc:
-            self._count_denied(exc)
+        except CognitoJWTError as error:
+            self._counters.deny(error)
             raise
         return self.verify(token)
 
@@ -232,12 +243,29 @@ class AlbVerifier:
         """Verify the ``x-amzn-oidc-data`` header like :meth:`verify_headers`, without blocking."""
         try:
             token = _data_header(headers)
-        except CognitoJWTError as exc:
-            self._count_denied(exc)
+        except CognitoJWTError as error:
+            self._counters.deny(error)
             raise
         return await self.averify(token)
 
     # ------------------------------------------------------------------ keys
+
+    def stats(self) -> _stats.VerifierStats:
+        """Return a snapshot of the counters and of the key cache (see :class:`VerifierStats`).
+
+        The counters are those of ``CognitoVerifier.stats()``, exact when one thread
+        verifies (bumped without a lock). ``jwks_fetch_success`` and
+        ``jwks_fetch_failed`` count the fetches of load balancer keys (one request
+        per kid); a kid answered with 404 counts as neither, being the token's fault
+        rather than the key server's (it is counted in ``denied_by_error`` as
+        ``UnknownKeyError``). ``keys`` is the number of keys held,
+        ``keys_fetched_at`` the time of the latest fetch or :meth:`load_keys`,
+        ``last_fetch_error`` the latest failed fetch's message (``None`` once a fetch
+        succeeds again). A load balancer's key never changes for its kid, so ALB
+        keys never expire: ``keys_fresh_until`` is always ``None``, and
+        ``background_refreshes`` and ``stale_key_uses`` are always 0.
+        """
+        return self._store.stats()
 
     def load_keys(self, keys: Mapping[str, str | bytes]) -> int:
         """Add load balancer keys (kid to PEM public key) to the cache; return how many.
@@ -274,9 +302,9 @@ class AlbVerifier:
             return None
         claims = cache.get(token, self._clock())
         if claims is None:
-            self._token_cache_misses += 1
+            self._counters.token_cache_misses += 1
         else:
-            self._token_cache_hits += 1
+            self._counters.token_cache_hits += 1
         return claims
 
     def _parse(self, token: object) -> _token.ParsedToken:
@@ -294,7 +322,11 @@ class AlbVerifier:
         header = parsed.header
         assert header is not None  # noqa: S101 - parse_padded always decodes the header
         now = self._clock()
-        expiry = _checks.check_alb_token(header, parsed.payload, now=now, leeway=self._leeway)
+        try:
+            expiry = _checks.check_alb_token(header, parsed.payload, now=now, leeway=self._leeway)
+        except CognitoJWTError as exc:  # the signature verified: say whose token it was
+            exc.claims = AlbClaims._adopt(parsed.payload, header)
+            raise
         claims = AlbClaims._adopt(parsed.payload, header)
         cache = self._token_cache
         if cache is not None and len(token) <= _MAX_CACHED_TOKEN:
@@ -306,62 +338,14 @@ class AlbVerifier:
             )
         return claims
 
-    def _run_check(self, claims: AlbClaims, *, sync: bool) -> Awaitable[None] | None:
-        """Run the custom check; return what an async check gave for averify to await."""
-        if self._custom_check is None:
-            return None
-        try:
-            result = self._custom_check(claims)
-        except CognitoJWTError:
-            raise
-        except Exception as exc:
-            logger.exception("custom_check raised %s", type(exc).__name__)
-            raise InvalidTokenError(f"custom check failed with {type(exc).__name__}") from exc
-        if result is None:
-            return None
-        if not inspect.isawaitable(result):
-            raise ConfigurationError("custom_check must return None or an awaitable")
-        if sync:
-            if inspect.iscoroutine(result):
-                result.close()
-            raise ConfigurationError("custom_check is async: use averify(), verify() cannot run it")
-        return result
-
     @staticmethod
-    async def _await_check(pending: Awaitable[None]) -> None:
+    def _run_check(check: _AlbCheck, claims: AlbClaims) -> Awaitable[object] | None:
+        """Run ``check``; what it raises carries the claims. Returns what is left to await."""
         try:
-            await pending
-        except CognitoJWTError:
+            return _call_check(check, claims)
+        except CognitoJWTError as exc:
+            _attach(exc, claims)
             raise
-        except Exception as exc:
-            logger.exception("custom_check raised %s", type(exc).__name__)
-            raise InvalidTokenError(f"custom check failed with {type(exc).__name__}") from exc
-
-    def _count_denied(self, exc: CognitoJWTError) -> None:
-        if isinstance(exc, ConfigurationError):
-            return
-        self._denied += 1
-        name = type(exc).__name__
-        self._denied_by_error[name] = self._denied_by_error.get(name, 0) + 1
-
-    def _counters(self) -> dict[str, Any]:
-        """The counters and key-cache state, named as the verifiers' statistics name them."""
-        store = self._store
-        return {
-            "allowed": self._allowed,
-            "denied": self._denied,
-            "denied_by_error": dict(self._denied_by_error),
-            "token_cache_hits": self._token_cache_hits,
-            "token_cache_misses": self._token_cache_misses,
-            "jwks_fetch_success": store.fetch_success,
-            "jwks_fetch_failed": store.fetch_failed,
-            "background_refreshes": 0,
-            "stale_key_uses": 0,
-            "keys": len(store),
-            "keys_fetched_at": store.fetched_at,
-            "keys_fresh_until": None,
-            "last_fetch_error": store.last_error,
-        }
 
 
 def _data_header(headers: Mapping[str, str]) -> str:

@@ -24,7 +24,7 @@ import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
-    from cognito_jwt.claims import CognitoClaims
+    from cognito_jwt.claims import AlbClaims, CognitoClaims
 
 __all__ = [
     "AccessDeniedError",
@@ -92,16 +92,18 @@ class CognitoJWTError(Exception):
         error: the RFC 6750 error code (``invalid_token``, ``insufficient_scope``)
             or ``None`` when the error is not the client's.
         www_authenticate: the ``WWW-Authenticate`` header value to send, or ``None``.
-        claims: the token's :class:`~cognito_jwt.CognitoClaims` when the error was
-            raised after its signature verified (a claim, group, scope or custom
-            check refused it), so an application can log who was refused; ``None``
-            when the signature was not (yet) checked. Never the token itself.
+        claims: the token's verified claims when the error was raised after its
+            signature verified (a claim, group, scope or custom check refused it),
+            so an application can log who was refused: a
+            :class:`~cognito_jwt.CognitoClaims` from a ``CognitoVerifier``, an
+            :class:`~cognito_jwt.AlbClaims` from an ``AlbVerifier``. ``None`` when
+            the signature was not (yet) checked. Never the token itself.
 
     """
 
     status_code: ClassVar[int] = 500
     # A class default: set on the instance by the verifier once the signature verified.
-    claims: CognitoClaims | None = None
+    claims: CognitoClaims | AlbClaims | None = None
     error: ClassVar[str | None] = None
     # Fixed text for the challenge's error_description: never taken from the token.
     description: ClassVar[str | None] = None

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from cognito_jwt import _checks, _jwks, _keystore, _names, _pool, _stats, _token
 from cognito_jwt._checks import Policy, TokenUse
 from cognito_jwt._crypto import VerifyingKey
-from cognito_jwt.claims import CognitoClaims
+from cognito_jwt.claims import AlbClaims, CognitoClaims
 from cognito_jwt.exceptions import (
     CognitoJWTError,
     ConfigurationError,
@@ -591,7 +591,7 @@ class CognitoVerifier:
                 revocation_check = None
             outcome = self._authorize_first(claims, policy, revocation_check)
             if outcome is not None:
-                await self._await_check(claims, outcome)
+                await _await_check(claims, outcome)
         except CognitoJWTError as error:
             self._counters.deny(error)
             raise
@@ -652,32 +652,7 @@ class CognitoVerifier:
             _checks.check_policy(claims, policy, revocation_check)
             if self._custom_check is None:
                 return None
-            try:
-                outcome = self._custom_check(claims)
-            except CognitoJWTError:
-                raise
-            except Exception as exc:
-                raise _check_failed(exc) from exc
-            if outcome is None:
-                return None
-            if inspect.isawaitable(outcome):
-                return outcome
-            raise _unexpected_result(outcome)
-        except CognitoJWTError as exc:
-            _attach(exc, claims)
-            raise
-
-    async def _await_check(self, claims: CognitoClaims, outcome: Awaitable[object]) -> None:
-        """Await what an async custom check returned, with the errors of a sync one."""
-        try:
-            try:
-                result = await outcome
-            except CognitoJWTError:
-                raise
-            except Exception as exc:
-                raise _check_failed(exc) from exc
-            if result is not None:
-                raise _unexpected_result(result)
+            return _call_check(self._custom_check, claims)
         except CognitoJWTError as exc:
             _attach(exc, claims)
             raise
@@ -687,12 +662,48 @@ class CognitoVerifier:
             self._token_cache.clear()
 
 
+def _call_check(check: Callable[[_Claims], object], claims: _Claims) -> Awaitable[object] | None:
+    """Run a custom check on verified ``claims``; return what an async one left to await.
+
+    An exception other than a :class:`CognitoJWTError` becomes an ``InvalidTokenError``
+    (logged, chained); a returned value other than ``None`` or an awaitable is a
+    ``ConfigurationError``. The caller attaches the claims to what is raised.
+    """
+    try:
+        outcome = check(claims)
+    except CognitoJWTError:
+        raise
+    except Exception as exc:
+        raise _check_failed(exc) from exc
+    if outcome is None:
+        return None
+    if inspect.isawaitable(outcome):
+        return outcome
+    raise _unexpected_result(outcome)
+
+
+async def _await_check(claims: CognitoClaims | AlbClaims, outcome: Awaitable[object]) -> None:
+    """Await what an async custom check returned, with the errors of a sync one."""
+    try:
+        try:
+            result = await outcome
+        except CognitoJWTError:
+            raise
+        except Exception as exc:
+            raise _check_failed(exc) from exc
+        if result is not None:
+            raise _unexpected_result(result)
+    except CognitoJWTError as exc:
+        _attach(exc, claims)
+        raise
+
+
 def _check_failed(exc: Exception) -> InvalidTokenError:
     logger.error("custom_check raised %s", type(exc).__name__, exc_info=exc)
     return InvalidTokenError(f"custom check failed with {type(exc).__name__}")
 
 
-def _attach(exc: CognitoJWTError, claims: CognitoClaims) -> None:
+def _attach(exc: CognitoJWTError, claims: CognitoClaims | AlbClaims) -> None:
     """Let an error raised after the signature verified say whose token it refused."""
     # Set even when already set: a check may raise one shared instance for every user.
     if not isinstance(exc, ConfigurationError):

@@ -6,6 +6,7 @@ import asyncio
 import re
 import threading
 import uuid
+from collections.abc import Awaitable
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
@@ -18,12 +19,17 @@ from cognito_jwt import (
     AlbClaims,
     AlbVerifier,
     ConfigurationError,
+    ExpiredTokenError,
+    InvalidIssuerError,
+    InvalidSignatureError,
+    InvalidSignerError,
     InvalidTokenError,
     JWKSFetchError,
     JWKSFormatError,
     MalformedTokenError,
     MissingTokenError,
     UnknownKeyError,
+    VerifierStats,
 )
 from cognito_jwt._keystore import MAX_NEW_KID_FETCHES
 from cognito_jwt.testing import FakeAlb, FakeUserPool
@@ -195,8 +201,8 @@ def test_the_verified_token_cache_serves_repeats(alb: FakeAlb, clock: FakeClock)
     token = alb.token(issued_at=clock.now, expires_in=120)
     first = verifier.verify(token)
     assert verifier.verify(token) is first
-    counters = verifier._counters()
-    assert (counters["token_cache_hits"], counters["token_cache_misses"]) == (1, 1)
+    stats = verifier.stats()
+    assert (stats.token_cache_hits, stats.token_cache_misses) == (1, 1)
     clock.advance(121)
     with pytest.raises(InvalidTokenError, match="expired"):
         verifier.verify(token)
@@ -209,11 +215,11 @@ def test_counters_count_allowed_and_denied(alb: FakeAlb) -> None:
         verifier.verify("nonsense")
     with pytest.raises(MissingTokenError):
         verifier.verify_headers({})
-    counters = verifier._counters()
-    assert counters["allowed"] == 1
-    assert counters["denied"] == 2
-    assert counters["denied_by_error"] == {"MalformedTokenError": 1, "MissingTokenError": 1}
-    assert counters["keys"] == 1
+    stats = verifier.stats()
+    assert stats.allowed == 1
+    assert stats.denied == 2
+    assert stats.denied_by_error == {"MalformedTokenError": 1, "MissingTokenError": 1}
+    assert stats.keys == 1
 
 
 def test_custom_check_runs_and_its_errors_are_wrapped(alb: FakeAlb) -> None:
@@ -242,6 +248,208 @@ def test_an_async_custom_check_needs_averify(alb: FakeAlb) -> None:
     assert asyncio.run(verifier.averify(alb.token())).username == "alice"
     with pytest.raises(InvalidTokenError, match="not alice"):
         asyncio.run(verifier.averify(alb.token(username="bob")))
+
+
+def test_verify_refuses_an_async_check_before_anything_else(alb: FakeAlb) -> None:
+    class Check:
+        async def __call__(self, claims: AlbClaims) -> None:
+            del claims
+
+    for check in (Check(), Check().__call__):
+        verifier = alb.verifier(custom_check=check)
+        with pytest.raises(ConfigurationError, match="averify"):
+            verifier.verify("nonsense")  # not even parsed
+        stats = verifier.stats()
+        assert (stats.denied, stats.token_cache_misses, stats.allowed) == (0, 0, 0)
+        assert asyncio.run(verifier.averify(alb.token())).username == "alice"
+
+
+def test_a_sync_check_returning_a_coroutine_is_refused_by_verify(alb: FakeAlb) -> None:
+    async def later(claims: AlbClaims) -> None:
+        del claims
+
+    def check(claims: AlbClaims) -> Awaitable[None]:
+        return later(claims)  # a plain function: only what it returns tells
+
+    verifier = alb.verifier(custom_check=check)
+    # Refused, and the coroutine closed (an unawaited one would warn: an error here).
+    with pytest.raises(ConfigurationError, match="averify"):
+        verifier.verify(alb.token())
+    assert asyncio.run(verifier.averify(alb.token())).username == "alice"
+    assert verifier.stats().allowed == 1
+
+
+@pytest.mark.parametrize("returned", [False, True, "ok", 0])
+def test_a_check_returning_a_value_is_a_configuration_error(alb: FakeAlb, returned: object) -> None:
+    async def async_check(claims: AlbClaims) -> object:
+        del claims
+        return returned
+
+    verifier = alb.verifier(custom_check=lambda claims: returned)
+    with pytest.raises(ConfigurationError, match="must return None"):
+        verifier.verify(alb.token())
+    verifier = alb.verifier(custom_check=async_check)
+    with pytest.raises(ConfigurationError, match="must return None"):
+        asyncio.run(verifier.averify(alb.token()))
+    assert verifier.stats().denied == 0  # a misuse, not a refusal
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_a_check_s_unexpected_exception_is_chained_and_logged(
+    alb: FakeAlb, caplog: pytest.LogCaptureFixture, use_async: bool
+) -> None:
+    def check(claims: AlbClaims) -> None:
+        raise KeyError(claims.username)
+
+    async def async_check(claims: AlbClaims) -> None:
+        raise KeyError(claims.username)
+
+    verifier = alb.verifier(custom_check=async_check if use_async else check)
+    token = alb.token()
+    with pytest.raises(InvalidTokenError, match="custom check failed with KeyError") as caught:
+        asyncio.run(verifier.averify(token)) if use_async else verifier.verify(token)
+    assert type(caught.value) is InvalidTokenError
+    assert isinstance(caught.value.__cause__, KeyError)
+    assert isinstance(caught.value.claims, AlbClaims)
+    assert caught.value.claims.username == "alice"
+    assert [r.getMessage() for r in caplog.records] == ["custom_check raised KeyError"]
+    assert caplog.records[0].exc_info is not None
+    assert verifier.stats().denied_by_error == {"InvalidTokenError": 1}
+
+
+# ----------------------------------------------------------------------------- claims on errors
+
+
+def test_errors_after_the_signature_carry_the_verified_claims(
+    alb: FakeAlb, clock: FakeClock
+) -> None:
+    verifier = alb.verifier(clock=clock)
+    expired = alb.token(username="bob", issued_at=clock.now - 600, expires_in=60)
+    with pytest.raises(ExpiredTokenError) as caught:
+        verifier.verify(expired)
+    assert isinstance(caught.value.claims, AlbClaims)
+    assert caught.value.claims.username == "bob"
+    assert caught.value.claims.signer == alb.alb_arn
+    other_issuer = alb.token(username="carol", claims={"iss": "https://idp.example"})
+    with pytest.raises(InvalidIssuerError) as issuer_error:
+        verifier.verify(other_issuer)
+    assert isinstance(issuer_error.value.claims, AlbClaims)
+    assert issuer_error.value.claims.username == "carol"
+    assert issuer_error.value.claims.header["iss"] == alb.issuer
+
+
+def test_a_custom_check_s_refusal_carries_the_claims_also_on_a_cache_hit(alb: FakeAlb) -> None:
+    refusal = InvalidTokenError("not today")  # one shared instance for every user
+
+    def check(claims: AlbClaims) -> None:
+        if claims.username != "alice":
+            raise refusal
+
+    async def async_check(claims: AlbClaims) -> None:
+        check(claims)
+
+    sync_verifier = alb.verifier(custom_check=check)
+    async_verifier = alb.verifier(custom_check=async_check)
+    tokens = {user: alb.token(username=user) for user in ("dave", "erin")}
+    for user in ("dave", "erin", "dave"):  # the second "dave" is a cache hit
+        token = tokens[user]
+        with pytest.raises(InvalidTokenError, match="not today") as caught:
+            sync_verifier.verify(token)
+        assert isinstance(caught.value.claims, AlbClaims)
+        assert caught.value.claims.username == user
+        with pytest.raises(InvalidTokenError, match="not today") as caught:
+            asyncio.run(async_verifier.averify(token))
+        assert isinstance(caught.value.claims, AlbClaims)
+        assert caught.value.claims.username == user
+    assert sync_verifier.stats().token_cache_hits == 1
+    assert async_verifier.stats().token_cache_hits == 1
+
+
+def test_errors_before_the_signature_verified_carry_no_claims(alb: FakeAlb) -> None:
+    verifier = alb.verifier()
+    forged = alb.token(signing_key=alb.unpublished_key().with_kid(alb.signing_key.kid))
+    with pytest.raises(InvalidSignatureError) as bad_signature:
+        verifier.verify(forged)
+    assert bad_signature.value.claims is None
+    with pytest.raises(InvalidSignerError) as other_signer:
+        verifier.verify(alb.token(headers={"signer": arn("eu-west-1", name="other")}))
+    assert other_signer.value.claims is None
+    with pytest.raises(UnknownKeyError) as unknown:
+        verifier.verify(alb.token(signing_key=alb.unpublished_key()))
+    assert unknown.value.claims is None
+
+
+# ----------------------------------------------------------------------------- stats
+
+
+def test_stats_count_a_scripted_sequence_exactly(alb: FakeAlb, clock: FakeClock) -> None:
+    key_url = f"{alb.keys_url}/{alb.signing_key.kid}"
+    unpublished = alb.unpublished_key()
+    with responses.RequestsMock() as rsps:
+        rsps.get(key_url, status=503)
+        rsps.get(f"{alb.keys_url}/{unpublished.kid}", status=404)
+        verifier = AlbVerifier(
+            alb.alb_arn, client_ids=alb.client_id, issuer=alb.issuer, clock=clock
+        )
+        assert verifier.stats() == VerifierStats()
+        token = alb.token(issued_at=clock.now, expires_in=3600)
+        with pytest.raises(JWKSFetchError):
+            verifier.verify(token)  # cache miss, fetch failed
+        failing = verifier.stats()
+        assert (failing.jwks_fetch_failed, failing.jwks_fetch_success, failing.keys) == (1, 0, 0)
+        assert failing.last_fetch_error is not None
+        assert "503" in failing.last_fetch_error
+        clock.advance(10)  # the cooldown is over
+        rsps.replace(responses.GET, key_url, body=alb.public_keys[alb.signing_key.kid])
+        fetched_at = clock.now
+        verifier.verify(token)  # miss, fetch succeeded, allowed
+        verifier.verify(token)  # hit, allowed
+        asyncio.run(verifier.averify(token))  # hit, allowed
+        with pytest.raises(MalformedTokenError):
+            verifier.verify("nonsense")  # miss, denied
+        with pytest.raises(InvalidSignerError):
+            verifier.verify(alb.token(headers={"signer": arn("eu-west-1", name="other")}))  # miss
+        with pytest.raises(MissingTokenError):
+            verifier.verify_headers({})  # no token: no cache lookup
+        with pytest.raises(UnknownKeyError):
+            verifier.verify(alb.token(signing_key=unpublished))  # miss, a 404: not a failure
+        clock.advance(5)
+        with pytest.raises(ExpiredTokenError):
+            verifier.verify(alb.token(issued_at=clock.now - 600, expires_in=60))  # miss
+        assert len(rsps.calls) == 3
+    assert verifier.stats() == VerifierStats(
+        allowed=3,
+        denied=6,
+        denied_by_error={
+            "JWKSFetchError": 1,
+            "MalformedTokenError": 1,
+            "InvalidSignerError": 1,
+            "MissingTokenError": 1,
+            "UnknownKeyError": 1,
+            "ExpiredTokenError": 1,
+        },
+        token_cache_hits=2,
+        token_cache_misses=6,
+        jwks_fetch_success=1,
+        jwks_fetch_failed=1,
+        keys=1,
+        keys_fetched_at=fetched_at,
+        last_fetch_error=None,
+    )
+    # ALB keys never expire: no freshness, no background refresh, no stale key.
+    stats = verifier.stats()
+    assert (stats.keys_fresh_until, stats.background_refreshes, stats.stale_key_uses) == (
+        None,
+        0,
+        0,
+    )
+
+
+def test_load_keys_sets_keys_and_their_time_but_counts_no_fetch(
+    alb: FakeAlb, clock: FakeClock
+) -> None:
+    verifier = alb.verifier(clock=clock)
+    assert verifier.stats() == VerifierStats(keys=1, keys_fetched_at=clock.now)
 
 
 def test_averify_fetches_in_a_worker_thread(alb: FakeAlb) -> None:
@@ -394,7 +602,9 @@ def test_a_404_kid_stays_unknown_for_the_cooldown(alb: FakeAlb, clock: FakeClock
         with pytest.raises(UnknownKeyError):
             verifier.verify(token)
         assert len(rsps.calls) == 2
-        assert verifier._counters()["jwks_fetch_failed"] == 0
+        stats = verifier.stats()
+        assert (stats.jwks_fetch_failed, stats.jwks_fetch_success) == (0, 0)
+        assert stats.denied_by_error == {"UnknownKeyError": 4}
 
 
 def test_a_rotated_in_key_is_fetched_once(alb: FakeAlb) -> None:
@@ -405,7 +615,8 @@ def test_a_rotated_in_key_is_fetched_once(alb: FakeAlb) -> None:
         for _ in range(3):
             verifier.verify(alb.token())
         assert len(rsps.calls) == 2
-        assert verifier._counters()["keys"] == 2
+        stats = verifier.stats()
+        assert (stats.keys, stats.jwks_fetch_success) == (2, 2)
 
 
 def test_a_flood_of_random_kids_costs_at_most_5_requests_per_cooldown(
@@ -503,9 +714,10 @@ def test_a_hostile_key_body_is_a_format_error(
         with pytest.raises(JWKSFormatError):  # within the cooldown: no request
             verifier.verify(token)
         assert len(rsps.calls) == 1
-        counters = verifier._counters()
-        assert counters["jwks_fetch_failed"] == 1
-        assert counters["last_fetch_error"]
+        stats = verifier.stats()
+        assert (stats.jwks_fetch_failed, stats.jwks_fetch_success) == (1, 0)
+        assert stats.last_fetch_error is not None
+        assert re.search(match, stats.last_fetch_error)
 
 
 def test_a_body_over_64_kib_is_refused(alb: FakeAlb, jwks_server: JWKSServer) -> None:
@@ -545,7 +757,9 @@ def test_a_server_error_is_a_fetch_error_then_waits_the_cooldown(
             body=alb.public_keys[alb.signing_key.kid],
         )
         assert verifier.verify(token).username == "alice"
-        assert verifier._counters()["last_fetch_error"] is None
+        stats = verifier.stats()
+        assert (stats.jwks_fetch_failed, stats.jwks_fetch_success) == (1, 1)
+        assert stats.last_fetch_error is None
 
 
 def test_the_fake_alb_serves_its_keys_on_loopback(alb: FakeAlb) -> None:

@@ -25,7 +25,7 @@ from cognito_jwt import (
     RevokedTokenError,
     UnavailableError,
 )
-from cognito_jwt.claims import CognitoClaims
+from cognito_jwt.claims import AlbClaims, CognitoClaims
 from cognito_jwt.revocation import MemoryRevocationStore, RedisRevocationStore, RevocationStore
 from cognito_jwt.testing import FakeUserPool
 from tests.conftest import FakeClock
@@ -736,6 +736,6 @@ def test_public_types(redis_client: redis.Redis) -> None:
     assert_type(revocation.is_revoked({"jti": "j"}), bool)
     assert_type(RevocationList(memory).revoke_jti("j"), None)
     error = RevokedTokenError("revoked", revoked_by="sub")
-    assert_type(error.claims, CognitoClaims | None)
+    assert_type(error.claims, CognitoClaims | AlbClaims | None)
     assert_type(error.revoked_by, str)
     assert repr(revocation) == "RevocationList(store=RedisRevocationStore, max_token_lifetime=60)"

@@ -14,6 +14,7 @@ from typing import Any, assert_type
 import pytest
 
 from cognito_jwt import (
+    AlbClaims,
     ClaimError,
     CognitoClaims,
     CognitoJWTError,
@@ -24,7 +25,7 @@ from cognito_jwt import (
     VerifierStats,
     decode_unverified,
 )
-from cognito_jwt.testing import FakeUserPool, SigningKey
+from cognito_jwt.testing import FakeAlb, FakeUserPool, SigningKey
 
 
 def test_public_types() -> None:
@@ -60,6 +61,7 @@ def test_public_types() -> None:
     stats = multi.stats()
     assert_type(stats, VerifierStats)
     assert_type(verifier.stats().denied_by_error.get("ExpiredTokenError", 0), int)
+    assert_type(FakeAlb().verifier().stats(), VerifierStats)
     assert_type(stats.keys_fetched_at, float | None)
     assert_type(stats.last_fetch_error, str | None)
 
@@ -77,7 +79,7 @@ def test_public_types() -> None:
     try:
         async_checked.verify(pool.access_token(groups="g"))
     except CognitoJWTError as exc:
-        assert_type(exc.claims, CognitoClaims | None)
+        assert_type(exc.claims, CognitoClaims | AlbClaims | None)
 
     key = pool.unpublished_key()
     assert_type(key, SigningKey)

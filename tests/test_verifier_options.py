@@ -364,12 +364,12 @@ class TestClaimsOnErrors:
         token = pool.access_token("erin", groups="staff", scopes="orders/read")
         error = _refusal(verifier, token, allowed_groups="admin")
         assert type(error) is MissingGroupError
-        assert error.claims is not None
+        assert isinstance(error.claims, CognitoClaims)
         assert error.claims.groups == ("staff",)
         # Also on a verified-token cache hit (the token was cached by the call above).
         error = _refusal(verifier, token, required_scopes="orders/write")
         assert type(error) is InsufficientScopeError
-        assert error.claims is not None
+        assert isinstance(error.claims, CognitoClaims)
         assert error.claims.scopes == frozenset({"orders/read"})
 
     def test_a_custom_check_s_errors_carry_the_claims(self, pool: FakeUserPool) -> None:
