@@ -12,7 +12,7 @@ alike; the median round is reported, and the fastest next to it.
 Sections: the contenders' table, cold start, threads, memory, import time, the
 tail latency of verifications while keys are refreshed (``tail_latency.py``),
 the revocation check (``revocation.py``) and ALB tokens (``alb.py``).
-Nothing here asserts a timing: the goals of the performance issue are printed
+Nothing here asserts a timing: the performance goals are printed
 as met or not, for a person to read.
 """
 
@@ -49,7 +49,7 @@ from cognito_jwt.testing import FakeUserPool
 
 Verify = Callable[[str], object]
 
-# The goals of the performance issue (read, never asserted).
+# The performance goals (read, never asserted).
 GOAL_UNIQUE_VS_FLOOR = 0.85
 GOAL_REPEATED_VS_FLOOR = 20.0
 GOAL_RSS_GROWTH_MB = 5.0
@@ -877,7 +877,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["alb_us_per_token"] = figures = alb.run(quick=args.quick)
         print("\n" + "\n".join(alb.report_lines(figures)))
     if entries:
-        print("\nGoals of the performance issue (read, not asserted):")
+        print("\nPerformance goals (read, not asserted):")
         print("\n".join(goals(entries, memory)))
     print(f"\n(whole run {time.perf_counter() - started:.0f} s)")
     if args.json is not None:

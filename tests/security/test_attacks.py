@@ -1,6 +1,6 @@
 """The attack corpus: every known way to forge or bend a token is refused with the exact error.
 
-One parametrized test per family of issue 4 (alg, key injection, structure,
+One parametrized test per attack family (alg, key injection, structure,
 claims, tampering). Each case builds its attack token with the test kit
 (``headers=``, ``signing_key=``, ``claims=``) or by hand, and names the one
 exception class it must raise, and the claim for a :class:`ClaimError`. The
