@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check cognito_jwt
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict cognito_jwt tests
+	$(BIN)/mypy --strict cognito_jwt tests examples
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -82,6 +83,28 @@ def error_headers(exc: CognitoJWTError) -> dict[str, str]:
     """``WWW-Authenticate`` for 401 and 403, nothing for the others."""
     challenge = exc.www_authenticate
     return {} if challenge is None else {"WWW-Authenticate": challenge}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refused request as every framework answers it: the status, headers and JSON body."""
+
+    status_code: int
+    headers: dict[str, str]
+    body: dict[str, str]
+
+
+def refusal(logger: logging.Logger, exc: CognitoJWTError, where: str) -> Refusal:
+    """Log the refusal of the request ``where`` names, and give the answer to send for it."""
+    log_refusal(logger, exc, where)
+    return Refusal(exc.status_code, error_headers(exc), {"detail": detail(exc)})
+
+
+def needs_extra(adapter: str, framework: str, extra: str) -> ImportError:
+    """The error of an adapter imported without its framework: it names the extra to install."""
+    return ImportError(
+        f'cognito_jwt.integrations.{adapter} needs {framework}: pip install "cognito-jwt[{extra}]"'
+    )
 
 
 _TOKEN_USES: dict[object, str | None] = {"id": "id", "access": "access", "any": None, None: None}

@@ -30,22 +30,6 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-try:
-    from django.conf import settings
-    from django.core.exceptions import ImproperlyConfigured
-    from django.core.signals import setting_changed
-    from django.http import HttpRequest, HttpResponse, JsonResponse
-    from django.utils.module_loading import import_string
-    from rest_framework.authentication import BaseAuthentication
-    from rest_framework.exceptions import APIException
-    from rest_framework.permissions import BasePermission
-    from rest_framework.request import Request
-except ImportError as exc:  # pragma: no cover - exercised in a subprocess without Django
-    raise ImportError(
-        "cognito_jwt.integrations.django needs Django and Django REST framework: "
-        'pip install "cognito-jwt[django]"'
-    ) from exc
-
 from cognito_jwt.claims import CognitoClaims
 from cognito_jwt.exceptions import (
     CognitoJWTError,
@@ -57,11 +41,25 @@ from cognito_jwt.integrations._common import (
     SETTINGS,
     Verifier,
     detail,
-    error_headers,
     log_refusal,
     names,
+    needs_extra,
+    refusal,
     verifier_from_settings,
 )
+
+try:
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.signals import setting_changed
+    from django.http import HttpRequest, HttpResponse, JsonResponse
+    from django.utils.module_loading import import_string
+    from rest_framework.authentication import BaseAuthentication
+    from rest_framework.exceptions import APIException
+    from rest_framework.permissions import BasePermission
+    from rest_framework.request import Request
+except ImportError as exc:  # pragma: no cover - exercised in a subprocess without Django
+    raise needs_extra("django", "Django and Django REST framework", "django") from exc
 
 if TYPE_CHECKING:
     from rest_framework.views import APIView
@@ -345,9 +343,7 @@ class CognitoMiddleware:
         except MissingTokenError:
             claims = None
         except CognitoJWTError as exc:
-            log_refusal(logger, exc, f"{request.method} {request.path}")
-            return JsonResponse(
-                {"detail": detail(exc)}, status=exc.status_code, headers=error_headers(exc)
-            )
+            answer = refusal(logger, exc, f"{request.method} {request.path}")
+            return JsonResponse(answer.body, status=answer.status_code, headers=answer.headers)
         request.cognito_claims = claims  # type: ignore[attr-defined]
         return self.get_response(request)

@@ -32,6 +32,10 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from cognito_jwt.claims import CognitoClaims
+from cognito_jwt.exceptions import CognitoJWTError, ConfigurationError
+from cognito_jwt.integrations._common import Verifier, names, needs_extra, refusal
+
 try:
     from fastapi import HTTPException, Security
     from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
@@ -39,19 +43,7 @@ try:
     from fastapi.security.base import SecurityBase
     from starlette.requests import HTTPConnection
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess without FastAPI
-    raise ImportError(
-        'cognito_jwt.integrations.fastapi needs FastAPI: pip install "cognito-jwt[fastapi]"'
-    ) from exc
-
-from cognito_jwt.claims import CognitoClaims
-from cognito_jwt.exceptions import CognitoJWTError, ConfigurationError
-from cognito_jwt.integrations._common import (
-    Verifier,
-    detail,
-    error_headers,
-    log_refusal,
-    names,
-)
+    raise needs_extra("fastapi", "FastAPI", "fastapi") from exc
 
 __all__ = ["CognitoAuth"]
 
@@ -104,8 +96,10 @@ class CognitoAuth(SecurityBase):
         except ConfigurationError:
             raise  # a programming error, not a refusal
         except CognitoJWTError as exc:
-            log_refusal(logger, exc, request.url.path)
-            raise HTTPException(exc.status_code, detail(exc), error_headers(exc)) from exc
+            # A WebSocket's handshake has no method in its scope.
+            where = f"{request.scope.get('method', 'WEBSOCKET')} {request.url.path}"
+            answer = refusal(logger, exc, where)
+            raise HTTPException(answer.status_code, answer.body["detail"], answer.headers) from exc
 
     def require(
         self,

@@ -28,24 +28,21 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol, TypeVar, overload
 
-try:
-    from flask import Flask, Response, current_app, g, jsonify, request
-except ImportError as exc:  # pragma: no cover - exercised in a subprocess without Flask
-    raise ImportError(
-        'cognito_jwt.integrations.flask needs Flask: pip install "cognito-jwt[flask]"'
-    ) from exc
-
 from cognito_jwt.claims import CognitoClaims
 from cognito_jwt.exceptions import CognitoJWTError, ConfigurationError
 from cognito_jwt.integrations._common import (
     SETTINGS,
     Verifier,
-    detail,
-    error_headers,
-    log_refusal,
     names,
+    needs_extra,
+    refusal,
     verifier_from_settings,
 )
+
+try:
+    from flask import Flask, Response, current_app, g, jsonify, request
+except ImportError as exc:  # pragma: no cover - exercised in a subprocess without Flask
+    raise needs_extra("flask", "Flask", "flask") from exc
 
 __all__ = ["CognitoAuth", "current_claims"]
 
@@ -170,10 +167,10 @@ class CognitoAuth:
 
 
 def _refusal(exc: CognitoJWTError) -> Response:
-    log_refusal(logger, exc, f"{request.method} {request.path}")
-    response = jsonify(detail=detail(exc))
-    response.status_code = exc.status_code
-    response.headers.update(error_headers(exc))
+    answer = refusal(logger, exc, f"{request.method} {request.path}")
+    response = jsonify(answer.body)
+    response.status_code = answer.status_code
+    response.headers.update(answer.headers)
     return response
 
 

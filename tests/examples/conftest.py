@@ -1,4 +1,5 @@
-"""Fixtures for the examples' tests: the pool's environment and a JWKS endpoint that fails.
+"""Fixtures for the examples' tests: the pool's environment, a JWKS endpoint that fails, and
+the status table every server example answers alike.
 
 The examples are imported as the ``examples`` package from the repository root,
 which pytest puts on ``sys.path`` (``tests`` is a package), as ``python -m``
@@ -10,19 +11,26 @@ from __future__ import annotations
 import pytest
 
 from cognito_jwt.testing import FakeUserPool
+from tests.adapter_answers import EXPIRED, FORBIDDEN, NEEDS_ORDERS_READ, bearer
 from tests.conftest import JWKSServer
 
-INVALID = 'Bearer error="invalid_token", error_description="The access token is invalid"'
-EXPIRED = 'Bearer error="invalid_token", error_description="The access token expired"'
-FORBIDDEN = (
-    'Bearer error="insufficient_scope", '
-    'error_description="The access token does not grant this request"'
-)
-NEEDS_ORDERS_READ = FORBIDDEN + ', scope="orders/read"'
 
+def refusals(
+    pool: FakeUserPool, orders: str = "/orders"
+) -> list[tuple[str, dict[str, str], int, str]]:
+    """The refusals of the examples' status table: path, request headers, status, challenge.
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+    ``/me`` wants any valid access token, ``/admin`` the ``admin`` group and
+    ``orders`` (the path of the example's orders route) the ``orders/read`` scope.
+    """
+    staff = bearer(pool.access_token("bob", groups=["staff"]))
+    return [
+        ("/me", {}, 401, "Bearer"),
+        ("/admin", {}, 401, "Bearer"),
+        ("/me", bearer(pool.expired_token("access")), 401, EXPIRED),
+        ("/admin", staff, 403, FORBIDDEN),
+        (orders, staff, 403, NEEDS_ORDERS_READ),
+    ]
 
 
 @pytest.fixture

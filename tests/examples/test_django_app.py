@@ -21,7 +21,8 @@ from django.test import override_settings  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from cognito_jwt.testing import FakeUserPool  # noqa: E402
-from tests.examples.conftest import EXPIRED, FORBIDDEN, NEEDS_ORDERS_READ  # noqa: E402
+from tests.adapter_answers import bearer  # noqa: E402
+from tests.examples.conftest import refusals  # noqa: E402
 
 
 def setting(pool: FakeUserPool, **more: Any) -> dict[str, Any]:
@@ -45,22 +46,13 @@ def client(cognito_pool: FakeUserPool) -> Iterator[APIClient]:
         yield APIClient()
 
 
-def get(client: APIClient, path: str, token: str | None = None) -> Any:
-    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
-    return client.get(path, headers=headers)
+def get(client: APIClient, path: str, token: str) -> Any:
+    return client.get(path, headers=bearer(token))
 
 
 def test_the_status_table(client: APIClient, cognito_pool: FakeUserPool) -> None:
-    staff = cognito_pool.access_token("bob", groups=["staff"])
-    cases = [
-        ("/me", None, 401, "Bearer"),
-        ("/admin", None, 401, "Bearer"),
-        ("/me", cognito_pool.expired_token("access"), 401, EXPIRED),
-        ("/admin", staff, 403, FORBIDDEN),
-        ("/orders", staff, 403, NEEDS_ORDERS_READ),
-    ]
-    for path, token, status, challenge in cases:
-        response = get(client, path, token)
+    for path, headers, status, challenge in refusals(cognito_pool):
+        response = client.get(path, headers=headers)
         assert (response.status_code, response.headers["WWW-Authenticate"]) == (status, challenge)
     admin = cognito_pool.access_token("alice", groups=["admin"], scopes=["orders/read"])
     assert get(client, "/me", admin).json() == {"username": "alice", "groups": ["admin"]}

@@ -7,7 +7,8 @@ from fastapi.testclient import TestClient
 
 from cognito_jwt.testing import FakeUserPool
 from examples.fastapi_app.app import create_app
-from tests.examples.conftest import EXPIRED, FORBIDDEN, NEEDS_ORDERS_READ, bearer
+from tests.adapter_answers import bearer
+from tests.examples.conftest import refusals
 
 
 @pytest.fixture
@@ -16,14 +17,7 @@ def client(cognito_pool: FakeUserPool) -> TestClient:
 
 
 def test_the_status_table(client: TestClient, cognito_pool: FakeUserPool) -> None:
-    staff = cognito_pool.access_token("bob", groups=["staff"])
-    cases = [
-        ("/me", {}, 401, "Bearer"),
-        ("/me", bearer(cognito_pool.expired_token("access")), 401, EXPIRED),
-        ("/admin", bearer(staff), 403, FORBIDDEN),
-        ("/orders", bearer(staff), 403, NEEDS_ORDERS_READ),
-    ]
-    for path, headers, status, challenge in cases:
+    for path, headers, status, challenge in refusals(cognito_pool):
         response = client.get(path, headers=headers)
         assert (response.status_code, response.headers["WWW-Authenticate"]) == (status, challenge)
     admin = cognito_pool.access_token("alice", groups=["admin"], scopes=["orders/read"])

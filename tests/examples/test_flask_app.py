@@ -4,26 +4,18 @@ from __future__ import annotations
 
 from cognito_jwt.testing import FakeUserPool
 from examples.flask_app.app import create_app
-from tests.examples.conftest import EXPIRED, FORBIDDEN, NEEDS_ORDERS_READ, bearer
+from tests.adapter_answers import bearer
+from tests.examples.conftest import refusals
 
 
 def test_the_status_table(cognito_pool: FakeUserPool, cognito_env: dict[str, str]) -> None:
-    staff = cognito_pool.access_token("bob", groups=["staff"])
     admin = cognito_pool.access_token("alice", groups=["admin"], scopes=["orders/read"])
     with cognito_pool.mock_jwks() as mock:  # the pool's real JWKS URL, answered in process
         client = create_app().test_client()
-        cases = [
-            ("/me", {}, 401, "Bearer"),
-            ("/me", bearer(cognito_pool.expired_token("access")), 401, EXPIRED),
-            ("/admin", bearer(staff), 403, FORBIDDEN),
-            ("/orders/7", bearer(staff), 403, NEEDS_ORDERS_READ),
-        ]
-        for path, headers, status, challenge in cases:
+        for path, headers, status, challenge in refusals(cognito_pool, orders="/orders/7"):
             response = client.get(path, headers=headers)
-            assert (response.status_code, response.headers["WWW-Authenticate"]) == (
-                status,
-                challenge,
-            )
+            challenged = (response.status_code, response.headers["WWW-Authenticate"])
+            assert challenged == (status, challenge)
         assert client.get("/me", headers=bearer(admin)).json == {
             "username": "alice",
             "groups": ["admin"],

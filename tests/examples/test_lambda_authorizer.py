@@ -14,7 +14,7 @@ import pytest
 from cognito_jwt import JWKSError
 from cognito_jwt.testing import FakeUserPool
 from examples.lambda_authorizer.__main__ import main as invoke_locally
-from tests.examples.conftest import NEEDS_ORDERS_READ
+from tests.adapter_answers import NEEDS_ORDERS_READ
 from tests.integrations.apigateway_events import (
     STAGE_WIDE,
     http_api_authorizer_event,

@@ -17,6 +17,15 @@ API = "abcdef123"
 METHOD_ARN = f"arn:aws:execute-api:eu-west-1:{ACCOUNT}:{API}/prod/GET/orders/7"
 STAGE_WIDE = f"arn:aws:execute-api:eu-west-1:{ACCOUNT}:{API}/prod/*"
 
+# The route GET /orders/{id}, requested as /orders/7, as each kind of API names it.
+_HTTP_API_ROUTE = {
+    "version": "2.0",
+    "routeKey": "GET /orders/{id}",
+    "rawPath": "/orders/7",
+    "rawQueryString": "",
+}
+_REST_API_ROUTE = {"resource": "/orders/{id}", "path": "/orders/7", "httpMethod": "GET"}
+
 
 def http_api_authorizer_event(authorization: str | None) -> dict[str, Any]:
     """HTTP API Lambda authorizer, payload format 2.0; header names are lowercased."""
@@ -24,13 +33,10 @@ def http_api_authorizer_event(authorization: str | None) -> dict[str, Any]:
     if authorization is not None:
         headers["authorization"] = authorization
     return {
-        "version": "2.0",
+        **_HTTP_API_ROUTE,
         "type": "REQUEST",
         "routeArn": METHOD_ARN,
         "identitySource": [authorization] if authorization else [],
-        "routeKey": "GET /orders/{id}",
-        "rawPath": "/orders/7",
-        "rawQueryString": "",
         "cookies": [],
         "headers": headers,
         "queryStringParameters": {},
@@ -71,11 +77,9 @@ def rest_request_event(authorization: str | None) -> dict[str, Any]:
     if authorization is not None:
         headers["Authorization"] = authorization
     return {
+        **_REST_API_ROUTE,
         "type": "REQUEST",
         "methodArn": METHOD_ARN,
-        "resource": "/orders/{id}",
-        "path": "/orders/7",
-        "httpMethod": "GET",
         "headers": headers,
         "multiValueHeaders": {name: [value] for name, value in headers.items()},
         "queryStringParameters": {},
@@ -99,9 +103,7 @@ def rest_request_event(authorization: str | None) -> dict[str, Any]:
 def rest_proxy_event_with_cognito_claims() -> dict[str, Any]:
     """A REST API Lambda proxy event behind a ``COGNITO_USER_POOLS`` authorizer (ID token)."""
     return {
-        "resource": "/orders/{id}",
-        "path": "/orders/7",
-        "httpMethod": "GET",
+        **_REST_API_ROUTE,
         "headers": {"Authorization": "eyJ..."},
         "requestContext": {
             "resourcePath": "/orders/{id}",
@@ -134,10 +136,7 @@ def rest_proxy_event_with_cognito_claims() -> dict[str, Any]:
 def http_api_event_with_jwt_claims() -> dict[str, Any]:
     """An HTTP API (payload 2.0) event behind a JWT authorizer (access token)."""
     return {
-        "version": "2.0",
-        "routeKey": "GET /orders/{id}",
-        "rawPath": "/orders/7",
-        "rawQueryString": "",
+        **_HTTP_API_ROUTE,
         "headers": {"authorization": "Bearer eyJ..."},
         "requestContext": {
             "accountId": ACCOUNT,

@@ -8,19 +8,6 @@ from cognito_jwt import CognitoVerifier
 from cognito_jwt.testing import FakeUserPool
 from tests.conftest import JWKSServer
 
-INVALID = 'Bearer error="invalid_token", error_description="The access token is invalid"'
-MALFORMED = 'Bearer error="invalid_token", error_description="The access token is malformed"'
-EXPIRED = 'Bearer error="invalid_token", error_description="The access token expired"'
-FORBIDDEN = (
-    'Bearer error="insufficient_scope", '
-    'error_description="The access token does not grant this request"'
-)
-NEEDS_ORDERS_READ = FORBIDDEN + ', scope="orders/read"'
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
 
 @pytest.fixture
 def verifier(pool: FakeUserPool) -> CognitoVerifier:

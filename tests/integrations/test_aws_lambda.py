@@ -23,6 +23,7 @@ from cognito_jwt.integrations.aws_lambda import (
     rest_api_authorizer,
 )
 from cognito_jwt.testing import FakeUserPool
+from tests.adapter_answers import FORBIDDEN, NEEDS_ORDERS_READ
 from tests.integrations.apigateway_events import (
     STAGE_WIDE,
     http_api_authorizer_event,
@@ -31,7 +32,6 @@ from tests.integrations.apigateway_events import (
     rest_request_event,
     rest_token_event,
 )
-from tests.integrations.conftest import FORBIDDEN, NEEDS_ORDERS_READ
 
 REST_EVENTS = pytest.mark.parametrize(
     "make_event", [rest_token_event, rest_request_event], ids=["TOKEN", "REQUEST"]

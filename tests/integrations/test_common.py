@@ -13,7 +13,15 @@ from cognito_jwt import (
     MissingTokenError,
 )
 from cognito_jwt.claims import CognitoClaims
-from cognito_jwt.integrations._common import detail, error_headers, log_refusal, names
+from cognito_jwt.integrations._common import (
+    Refusal,
+    detail,
+    error_headers,
+    log_refusal,
+    names,
+    refusal,
+)
+from tests.adapter_answers import NEEDS_ORDERS_READ
 
 logger = logging.getLogger("cognito_jwt.integrations.test")
 
@@ -43,6 +51,25 @@ def test_the_body_and_headers_come_from_the_error() -> None:
     assert error_headers(scope)["WWW-Authenticate"].endswith('scope="orders/read"')
     down = JWKSFetchError("refused")
     assert (detail(down), error_headers(down)) == ("Service Unavailable", {})
+
+
+def test_a_refusal_is_logged_and_answered_with_the_errors_status_challenge_and_detail(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="cognito_jwt.integrations")
+    scope = InsufficientScopeError("needs orders/read", required=("orders/read",))
+    assert refusal(logger, scope, "GET /orders") == Refusal(
+        403,
+        {"WWW-Authenticate": NEEDS_ORDERS_READ},
+        {"detail": "The access token does not grant this request"},
+    )
+    assert refusal(logger, JWKSFetchError("refused"), "GET /orders") == Refusal(
+        503, {}, {"detail": "Service Unavailable"}
+    )
+    assert [record.getMessage() for record in caplog.records] == [
+        "GET /orders refused (403 InsufficientScopeError): needs orders/read",
+        "GET /orders refused (503 JWKSFetchError): refused",
+    ]
 
 
 def test_names_keeps_a_str_whole() -> None:

@@ -38,12 +38,13 @@ from cognito_jwt.integrations.django import (  # noqa: E402
     get_verifier,
 )
 from cognito_jwt.testing import FakeUserPool  # noqa: E402
-from tests.integrations.conftest import (  # noqa: E402
+from tests.adapter_answers import (  # noqa: E402
     EXPIRED,
     FORBIDDEN,
     INVALID,
-    MALFORMED,
     NEEDS_ORDERS_READ,
+    bad_tokens,
+    no_token_headers,
 )
 
 
@@ -133,13 +134,10 @@ def get(client: APIClient | Client, path: str, token: str | None = None) -> Any:
 
 
 @pytest.mark.parametrize("path", ["/me", "/orders", "/admin"])
-@pytest.mark.parametrize(
-    "authorization", [None, "", "Bearer", "Basic dTpw"], ids=["none", "empty", "alone", "basic"]
-)
+@no_token_headers
 def test_no_token_is_401_with_a_plain_bearer_challenge_not_403(
-    client: APIClient, path: str, authorization: str | None
+    client: APIClient, path: str, headers: dict[str, str]
 ) -> None:
-    headers = {} if authorization is None else {"Authorization": authorization}
     response = client.get(path, headers=headers)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Bearer"
@@ -147,14 +145,7 @@ def test_no_token_is_401_with_a_plain_bearer_challenge_not_403(
 
 
 def test_bad_tokens_are_401_invalid_token(client: APIClient, pool: FakeUserPool) -> None:
-    cases = {
-        "not-a-jwt": MALFORMED,
-        pool.expired_token("access"): EXPIRED,
-        pool.access_token(client_id="someone-else"): INVALID,
-        pool.id_token(): INVALID,
-        pool.access_token(signing_key=pool.unpublished_key()): INVALID,
-    }
-    for token, challenge in cases.items():
+    for token, challenge in bad_tokens(pool).items():
         response = get(client, "/me", token)
         assert response.status_code == 401
         assert response.headers["WWW-Authenticate"] == challenge

@@ -13,13 +13,12 @@ from fastapi.testclient import TestClient
 from cognito_jwt import CognitoClaims, CognitoVerifier
 from cognito_jwt.integrations.fastapi import CognitoAuth
 from cognito_jwt.testing import FakeUserPool
-from tests.integrations.conftest import (
-    EXPIRED,
+from tests.adapter_answers import (
     FORBIDDEN,
-    INVALID,
-    MALFORMED,
     NEEDS_ORDERS_READ,
+    bad_tokens,
     bearer,
+    no_token_headers,
 )
 
 
@@ -70,11 +69,7 @@ def client(verifier: CognitoVerifier) -> TestClient:
 
 
 @pytest.mark.parametrize("path", ["/me", "/orders", "/admin", "/security"])
-@pytest.mark.parametrize(
-    "headers",
-    [{}, {"Authorization": ""}, {"Authorization": "Bearer"}, {"Authorization": "Basic dTpw"}],
-    ids=["no-header", "empty", "bearer-alone", "basic"],
-)
+@no_token_headers
 def test_no_token_is_401_with_a_plain_bearer_challenge(
     client: TestClient, path: str, headers: dict[str, str]
 ) -> None:
@@ -85,14 +80,7 @@ def test_no_token_is_401_with_a_plain_bearer_challenge(
 
 
 def test_bad_tokens_are_401_invalid_token(client: TestClient, pool: FakeUserPool) -> None:
-    cases = {
-        "not-a-jwt": MALFORMED,
-        pool.expired_token("access"): EXPIRED,
-        pool.access_token(client_id="someone-else"): INVALID,
-        pool.id_token(): INVALID,  # an ID token where access tokens are required
-        pool.access_token(signing_key=pool.unpublished_key()): INVALID,
-    }
-    for token, challenge in cases.items():
+    for token, challenge in bad_tokens(pool).items():
         response = client.get("/me", headers=bearer(token))
         assert response.status_code == 401
         assert response.headers["WWW-Authenticate"] == challenge
@@ -212,9 +200,8 @@ def test_refusals_are_logged_at_info_with_the_class_and_never_the_token(
     client.get("/admin", headers=bearer(staff))
     records = [r for r in caplog.records if r.name == "cognito_jwt.integrations.fastapi"]
     assert [r.levelno for r in records] == [logging.INFO, logging.INFO]
-    assert "ExpiredTokenError" in records[0].getMessage()
-    assert "/admin" in records[1].getMessage()
-    assert "MissingGroupError" in records[1].getMessage()
+    assert "GET /me refused (401 ExpiredTokenError)" in records[0].getMessage()
+    assert "GET /admin refused (403 MissingGroupError)" in records[1].getMessage()
     for record in records:
         assert expired not in record.getMessage()
         assert staff not in record.getMessage()
