@@ -218,11 +218,7 @@ def parse(
         InvalidSignatureError: an ``alg`` other than RS256.
 
     """
-    raw = _token_bytes(token, max_bytes, _COMPACT_ALPHABET)
-    segments = raw.split(b".")
-    if len(segments) != 3 or b"" in segments:
-        raise MalformedTokenError(_describe_shape(raw.decode("ascii")))
-    header_b64, payload_b64, signature_b64 = segments
+    raw, (header_b64, payload_b64, signature_b64) = split(token, max_bytes)
     header: dict[str, Any] | None = None
     kid = known_headers.get(header_b64) if known_headers else None
     if kid is None:
@@ -348,16 +344,7 @@ def parse_padded(
             (padding aside), or bad JSON; or what ``check_header`` raises.
 
     """
-    raw = _token_bytes(token, max_bytes, _PADDED_ALPHABET)
-    segments = raw.split(b".")
-    if len(segments) != 3:
-        raise MalformedTokenError(_describe_shape(raw.decode("ascii"), padded=True))
-    header_b64, payload_b64, signature_b64 = segments
-    header_data = _unpad(header_b64, "header")
-    payload_data = _unpad(payload_b64, "payload")
-    signature_data = _unpad(signature_b64, "signature")
-    if not header_data or not payload_data or not signature_data:
-        raise MalformedTokenError("token has an empty segment")
+    raw, (header_data, payload_data, signature_data) = split(token, max_bytes, padded=True)
     header = loads_strict(
         b64url_decode(header_data, "header", MalformedTokenError), "header", MalformedTokenError
     )
@@ -366,7 +353,9 @@ def parse_padded(
         b64url_decode(payload_data, "payload", MalformedTokenError), "payload", MalformedTokenError
     )
     signature = b64url_decode(signature_data, "signature", MalformedTokenError)
-    signing_input = raw[: len(header_b64) + 1 + len(payload_b64)]
+    # The header segment and the signing input as received, padding included.
+    header_b64 = raw[: raw.index(b".")]
+    signing_input = raw[: raw.rindex(b".")]
     return ParsedToken(header_b64, header, kid, payload, signing_input, signature)
 
 
