@@ -6,6 +6,7 @@ import threading
 from collections import OrderedDict
 from typing import Generic, TypeVar
 
+from cognito_jwt._stats import Counters
 from cognito_jwt.claims import CognitoClaims
 
 # Tokens longer than this are verified but not cached (a Cognito token is 1 to 2 KiB).
@@ -22,23 +23,26 @@ class VerifiedTokens(Generic[_Claims]):
     At most ``maxsize`` entries (the oldest goes first), each for at most
     ``TOKEN_CACHE_SECONDS`` and only while the lifetime rules (``exp``, ``nbf``,
     ``iat`` with the leeway) still hold, so a hit never returns what a full
-    verification would refuse. Reads take no lock (a dict read is atomic);
-    writes do.
+    verification would refuse. Each lookup counts as a hit or a miss in
+    ``counters``. Reads take no lock (a dict read is atomic); writes do.
     """
 
-    __slots__ = ("_entries", "_lock", "_maxsize")
+    __slots__ = ("_counters", "_entries", "_lock", "_maxsize")
 
-    def __init__(self, maxsize: int) -> None:
+    def __init__(self, maxsize: int, counters: Counters) -> None:
         # OrderedDict: dropping the oldest entry is O(1) (a plain dict's first live
         # entry sits behind the slots of every entry deleted before it).
         self._entries: OrderedDict[str, tuple[_Claims, float, float]] = OrderedDict()
         self._lock = threading.Lock()
         self._maxsize = maxsize
+        self._counters = counters
 
     def get(self, token: str, now: float) -> _Claims | None:
         entry = self._entries.get(token)
         if entry is not None and entry[1] <= now < entry[2]:
+            self._counters.token_cache_hits += 1
             return entry[0]
+        self._counters.token_cache_misses += 1
         return None
 
     def put(

@@ -103,10 +103,12 @@ class AlbVerifier:
         self._custom_check = custom_check
         self._async_check = options.async_check
         self._clock = clock
-        cache_size = options.token_cache_size
-        self._token_cache = VerifiedTokens[AlbClaims](cache_size) if cache_size else None
         # Bumped without a lock on the hot path; shared with the key cache (see stats()).
         self._counters = _stats.Counters()
+        cache_size = options.token_cache_size
+        self._token_cache = (
+            VerifiedTokens[AlbClaims](cache_size, self._counters) if cache_size else None
+        )
         self._store = _keystore.AlbKeyStore(
             keys_url,
             fetcher=_fetch.HttpFetcher(session, options.timeout, not_found=_fetch.NotFoundError),
@@ -272,12 +274,7 @@ class AlbVerifier:
         cache = self._token_cache
         if cache is None or type(token) is not str:
             return None
-        claims = cache.get(token, self._clock())
-        if claims is None:
-            self._counters.token_cache_misses += 1
-        else:
-            self._counters.token_cache_hits += 1
-        return claims
+        return cache.get(token, self._clock())
 
     def _parse(self, token: object) -> _token.ParsedToken:
         parsed = _token.parse_padded(token, self._max_token_bytes, _token.check_alb_header)

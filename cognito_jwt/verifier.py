@@ -198,8 +198,12 @@ class CognitoVerifier:
         self._revocation = revocation
         self._revocation_check = None if revocation is None else revocation._check
 
+        # Bumped without a lock on every call: see stats().
+        self._counters = _stats.Counters()
         cache_size = options.token_cache_size
-        self._token_cache = VerifiedTokens[CognitoClaims](cache_size) if cache_size else None
+        self._token_cache = (
+            VerifiedTokens[CognitoClaims](cache_size, self._counters) if cache_size else None
+        )
         # Header segments already found acceptable, with their kid: a pool's
         # tokens share a couple of headers, so most are never decoded twice.
         self._known_headers: dict[bytes, str] = {}
@@ -208,8 +212,6 @@ class CognitoVerifier:
         max_stale = _options.seconds("max_stale", max_stale, minimum=0.0)
         refresh_ahead = _options.seconds("refresh_ahead", refresh_ahead, minimum=0.0)
 
-        # Bumped without a lock on every call: see stats().
-        self._counters = _stats.Counters()
         self._store: _keystore.KeyStore | None = None
         self._keys: _KeySource
         if jwks is not None:
@@ -451,12 +453,7 @@ class CognitoVerifier:
         cache = self._token_cache
         if cache is None or type(token) is not str:
             return None
-        claims = cache.get(token, self._clock())
-        if claims is None:
-            self._counters.token_cache_misses += 1
-        else:
-            self._counters.token_cache_hits += 1
-        return claims
+        return cache.get(token, self._clock())
 
     def _verify(
         self, token: str | bytes, parsed: _token.ParsedToken | None, policy: Policy
