@@ -173,12 +173,7 @@ def check_token(
 
     exp = payload["exp"]
     if now >= exp + leeway:
-        raise ExpiredTokenError(
-            f"token expired {now - exp:.0f} s ago (leeway {leeway:g} s)",
-            claim="exp",
-            expected=now - leeway,
-            actual=exp,
-        )
+        raise _expired(exp, now=now, leeway=leeway)
     nbf = payload.get("nbf")
     if nbf is not None and nbf > now + leeway:
         raise NotYetValidError(
@@ -312,6 +307,16 @@ def check_alb_origin(
         )
 
 
+def _expired(exp: float, *, now: float, leeway: float) -> ExpiredTokenError:
+    """The error for a token whose ``exp`` (plus the leeway) is past."""
+    return ExpiredTokenError(
+        f"token expired {now - exp:.0f} s ago (leeway {leeway:g} s)",
+        claim="exp",
+        expected=now - leeway,
+        actual=exp,
+    )
+
+
 def alb_expiry(header: Mapping[str, Any], payload: Mapping[str, Any]) -> float:
     """Return when an ALB token expires: the header's ``exp``, or the payload's if earlier.
 
@@ -342,12 +347,7 @@ def check_alb_token(
     """
     exp = alb_expiry(header, payload)
     if now >= exp + leeway:
-        raise ExpiredTokenError(
-            f"token expired {now - exp:.0f} s ago (leeway {leeway:g} s)",
-            claim="exp",
-            expected=now - leeway,
-            actual=exp,
-        )
+        raise _expired(exp, now=now, leeway=leeway)
     _require_string(payload, "iss", required=False)
     iss = payload.get("iss")
     if iss is not None and iss != header["iss"]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from cognito_jwt import _token
-from cognito_jwt.claims import _thaw, decode_unverified
+from cognito_jwt.claims import AlbClaims, CognitoClaims, _thaw, decode_unverified
 from cognito_jwt.exceptions import (
     AccessDeniedError,
     CognitoJWTError,
@@ -244,7 +244,8 @@ def _verify(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {"leeway": args.leeway, "allow_http": args.allow_http}
     if args.issuer is not None:
         options["issuer"] = args.issuer
-    try:
+
+    def verify() -> CognitoClaims:
         if args.jwks_file is not None:
             try:
                 options["jwks"] = json.loads(args.jwks_file.read_text(encoding="utf-8"))
@@ -263,16 +264,11 @@ def _verify(args: argparse.Namespace) -> int:
             token_use=args.token_use,
             **options,
         )
-        claims = verifier.verify(
+        return verifier.verify(
             token, allowed_groups=args.groups or None, required_scopes=args.scopes or None
         )
-    except CognitoJWTError as exc:
-        code = _exit_code_for(exc)
-        print(f"{_LABELS[code]}: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return code
-    json.dump(claims.to_dict(), sys.stdout, indent=2, sort_keys=True)
-    print()
-    return EXIT_VALID
+
+    return _print_verified(verify)
 
 
 def _verify_alb(args: argparse.Namespace, token: str) -> int:
@@ -293,7 +289,8 @@ def _verify_alb(args: argparse.Namespace, token: str) -> int:
         print("note: no --issuer (or --region and --pool-id): any IdP is accepted", file=sys.stderr)
     if not args.client_ids:
         print("note: no --client-id given: tokens of any app client are accepted", file=sys.stderr)
-    try:
+
+    def verify() -> AlbClaims:
         verifier = AlbVerifier(
             args.alb_arns,
             client_ids=args.client_ids or None,
@@ -302,7 +299,15 @@ def _verify_alb(args: argparse.Namespace, token: str) -> int:
             leeway=args.leeway,
             allow_http=args.allow_http,
         )
-        claims = verifier.verify(token)
+        return verifier.verify(token)
+
+    return _print_verified(verify)
+
+
+def _print_verified(verify: Callable[[], CognitoClaims | AlbClaims]) -> int:
+    """Run ``verify``: print the claims as JSON or the error, and return the exit code."""
+    try:
+        claims = verify()
     except CognitoJWTError as exc:
         code = _exit_code_for(exc)
         print(f"{_LABELS[code]}: {type(exc).__name__}: {exc}", file=sys.stderr)

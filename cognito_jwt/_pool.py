@@ -12,19 +12,23 @@ from cognito_jwt.exceptions import ConfigurationError
 # AWS region names in every partition: "eu-west-1", "us-gov-west-1", "cn-north-1",
 # "eusc-de-east-1", "us-isob-east-1": a short area code, one to three words, a number.
 _REGION = re.compile(r"[a-z]{2,4}(?:-[a-z]+){1,3}-[0-9]{1,2}")
-# The DNS suffix of each partition other than the commercial one ("aws",
-# amazonaws.com, which GovCloud shares), by region-name prefix, as the AWS SDKs'
-# partition data gives them. Cognito documents its endpoints for China; for the
-# European Sovereign Cloud and the isolated partitions the suffix is the
-# partition's, not confirmed for Cognito's issuer (the docs say so; issuer= overrides).
-_PARTITION_DOMAINS = (
-    ("cn-", "amazonaws.com.cn"),
-    ("eusc-", "amazonaws.eu"),
-    ("us-isob-", "sc2s.sgov.gov"),
-    ("us-isof-", "csp.hci.ic.gov"),
-    ("us-iso-", "c2s.ic.gov"),
-    ("eu-isoe-", "cloud.adc-e.uk"),
+# Every partition other than the commercial one ("aws", whose regions have no
+# prefix of their own): (partition, region-name prefix, DNS suffix), as the AWS
+# SDKs' partition data gives them. The one place a region's partition is known:
+# issuer domains and the partition of an ALB's region both come from it. Cognito
+# documents its endpoints for China; for the European Sovereign Cloud and the
+# isolated partitions the suffix is the partition's, not confirmed for Cognito's
+# issuer (the docs say so; issuer= overrides).
+_PARTITIONS = (
+    ("aws-us-gov", "us-gov-", "amazonaws.com"),
+    ("aws-cn", "cn-", "amazonaws.com.cn"),
+    ("aws-eusc", "eusc-", "amazonaws.eu"),
+    ("aws-iso-b", "us-isob-", "sc2s.sgov.gov"),
+    ("aws-iso-f", "us-isof-", "csp.hci.ic.gov"),
+    ("aws-iso", "us-iso-", "c2s.ic.gov"),
+    ("aws-iso-e", "eu-isoe-", "cloud.adc-e.uk"),
 )
+_COMMERCIAL = "aws"
 _COMMERCIAL_DOMAIN = "amazonaws.com"
 # "<region>_<id>": the id part is letters and digits (Cognito uses 9 of them).
 _POOL_ID = re.compile(r"(?P<region>[a-z0-9-]+)_(?P<id>[0-9A-Za-z]+)")
@@ -76,7 +80,7 @@ def check_pool_id(user_pool_id: object, region: str, *, strict: bool) -> str:
 
 def domain_for(region: str) -> str:
     """The DNS suffix of ``region``'s partition: ``amazonaws.com``, ``amazonaws.com.cn``..."""
-    for prefix, domain in _PARTITION_DOMAINS:
+    for _, prefix, domain in _PARTITIONS:
         if region.startswith(prefix):
             return domain
     return _COMMERCIAL_DOMAIN
@@ -135,8 +139,8 @@ _ALB_ARN = re.compile(
     r"arn:(?P<partition>aws(?:-[a-z]+)*):elasticloadbalancing:(?P<region>[a-z0-9-]+)"
     r":(?P<account>[0-9]{12}):loadbalancer/app/(?P<name>[A-Za-z0-9-]{1,32})/(?P<id>[0-9a-f]+)"
 )
-# The region names of each partition the key URL is derived for.
-_PARTITION_REGIONS = {"aws-cn": "cn-", "aws-us-gov": "us-gov-"}
+# The partitions whose load balancers' key URL is known (see alb_keys_url).
+_ALB_KEY_PARTITIONS = frozenset({_COMMERCIAL, "aws-us-gov", "aws-cn"})
 
 
 def alb_region(arn: object) -> tuple[str, str]:
@@ -156,11 +160,12 @@ def alb_region(arn: object) -> tuple[str, str]:
             "eu-west-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188'"
         )
     partition, region = match["partition"], check_region(match["region"])
-    prefix = _PARTITION_REGIONS.get(partition)
-    if prefix is not None:
-        in_partition = region.startswith(prefix)
-    else:
-        in_partition = not region.startswith(tuple(_PARTITION_REGIONS.values()))
+    # A region whose name places it in a partition must be in the ARN's; the
+    # partitions with a derived key URL must name one of their own regions.
+    of_region = partition_of(region)
+    in_partition = of_region == partition or (
+        of_region == _COMMERCIAL and partition not in _ALB_KEY_PARTITIONS
+    )
     if not in_partition:
         raise ConfigurationError(
             f"ARN {arn!r} names region {region!r}, which is not in partition {partition!r}"
@@ -191,11 +196,11 @@ def alb_keys_url(partition: str, region: str) -> str:
 
 
 def partition_of(region: str) -> str:
-    """The partition a region name belongs to: ``aws-cn``, ``aws-us-gov`` or ``aws``."""
-    for partition, prefix in _PARTITION_REGIONS.items():
+    """The partition a region name belongs to: ``aws``, ``aws-cn``, ``aws-eusc``..."""
+    for partition, prefix, _ in _PARTITIONS:
         if region.startswith(prefix):
             return partition
-    return "aws"
+    return _COMMERCIAL
 
 
 def is_loopback_host(host: str | None) -> bool:

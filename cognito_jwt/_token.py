@@ -203,6 +203,13 @@ def b64url_decode(segment: str | bytes, what: str, error: type[Exception]) -> by
         raise error(f"{what} is not base64url") from None
 
 
+def _json_segment(segment: bytes, what: str) -> dict[str, Any]:
+    """Decode a base64url segment holding a JSON object, both strictly."""
+    return loads_strict(
+        b64url_decode(segment, what, MalformedTokenError), what, MalformedTokenError
+    )
+
+
 def parse(
     token: object, max_bytes: int, known_headers: Mapping[bytes, str] | None = None
 ) -> ParsedToken:
@@ -218,21 +225,13 @@ def parse(
         InvalidSignatureError: an ``alg`` other than RS256.
 
     """
-    raw = _token_bytes(token, max_bytes, _COMPACT_ALPHABET)
-    segments = raw.split(b".")
-    if len(segments) != 3 or b"" in segments:
-        raise MalformedTokenError(_describe_shape(raw.decode("ascii")))
-    header_b64, payload_b64, signature_b64 = segments
+    raw, (header_b64, payload_b64, signature_b64) = split(token, max_bytes)
     header: dict[str, Any] | None = None
     kid = known_headers.get(header_b64) if known_headers else None
     if kid is None:
-        header = loads_strict(
-            b64url_decode(header_b64, "header", MalformedTokenError), "header", MalformedTokenError
-        )
+        header = _json_segment(header_b64, "header")
         kid = _check_header(header)
-    payload = loads_strict(
-        b64url_decode(payload_b64, "payload", MalformedTokenError), "payload", MalformedTokenError
-    )
+    payload = _json_segment(payload_b64, "payload")
     signature = b64url_decode(signature_b64, "signature", MalformedTokenError)
     signing_input = raw[: len(header_b64) + 1 + len(payload_b64)]
     return ParsedToken(header_b64, header, kid, payload, signing_input, signature)
@@ -295,12 +294,8 @@ def decode_segments(
 
     """
     _, (header_b64, payload_b64, _signature) = split(token, max_bytes, padded=padded)
-    header = loads_strict(
-        b64url_decode(header_b64, "header", MalformedTokenError), "header", MalformedTokenError
-    )
-    payload = loads_strict(
-        b64url_decode(payload_b64, "payload", MalformedTokenError), "payload", MalformedTokenError
-    )
+    header = _json_segment(header_b64, "header")
+    payload = _json_segment(payload_b64, "payload")
     return header, payload
 
 
@@ -348,25 +343,14 @@ def parse_padded(
             (padding aside), or bad JSON; or what ``check_header`` raises.
 
     """
-    raw = _token_bytes(token, max_bytes, _PADDED_ALPHABET)
-    segments = raw.split(b".")
-    if len(segments) != 3:
-        raise MalformedTokenError(_describe_shape(raw.decode("ascii"), padded=True))
-    header_b64, payload_b64, signature_b64 = segments
-    header_data = _unpad(header_b64, "header")
-    payload_data = _unpad(payload_b64, "payload")
-    signature_data = _unpad(signature_b64, "signature")
-    if not header_data or not payload_data or not signature_data:
-        raise MalformedTokenError("token has an empty segment")
-    header = loads_strict(
-        b64url_decode(header_data, "header", MalformedTokenError), "header", MalformedTokenError
-    )
+    raw, (header_data, payload_data, signature_data) = split(token, max_bytes, padded=True)
+    header = _json_segment(header_data, "header")
     kid = check_header(header)
-    payload = loads_strict(
-        b64url_decode(payload_data, "payload", MalformedTokenError), "payload", MalformedTokenError
-    )
+    payload = _json_segment(payload_data, "payload")
     signature = b64url_decode(signature_data, "signature", MalformedTokenError)
-    signing_input = raw[: len(header_b64) + 1 + len(payload_b64)]
+    # The header segment and the signing input as received, padding included.
+    header_b64 = raw[: raw.index(b".")]
+    signing_input = raw[: raw.rindex(b".")]
     return ParsedToken(header_b64, header, kid, payload, signing_input, signature)
 
 

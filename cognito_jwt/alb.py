@@ -15,8 +15,10 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 import requests
 
-from cognito_jwt import _checks, _fetch, _keystore, _pool, _stats, _token
+from cognito_jwt import _checks, _fetch, _keystore, _options, _pool, _stats, _token
 from cognito_jwt._crypto import EcVerifyingKey, KeyBuildError, build_ec_key
+from cognito_jwt._customcheck import await_check, refuse_awaitable, run_check
+from cognito_jwt._tokencache import MAX_CACHED_TOKEN, TOKEN_CACHE_SECONDS, VerifiedTokens
 from cognito_jwt.claims import AlbClaims
 from cognito_jwt.exceptions import (
     CognitoJWTError,
@@ -26,23 +28,6 @@ from cognito_jwt.exceptions import (
     MalformedTokenError,
     MissingTokenError,
     _describe,
-)
-from cognito_jwt.verifier import (
-    _MAX_CACHED_TOKEN,
-    _MAX_LEEWAY,
-    _MAX_TOKEN_BYTES_LIMIT,
-    _TOKEN_CACHE_SECONDS,
-    _attach,
-    _await_check,
-    _call_check,
-    _client_ids,
-    _count,
-    _is_async_callable,
-    _issuer_url,
-    _refuse_awaitable,
-    _seconds,
-    _strings,
-    _VerifiedTokens,
 )
 
 __all__ = ["AlbVerifier"]
@@ -85,7 +70,7 @@ class AlbVerifier:
         clock: Callable[[], float] = time.time,
     ) -> None:
         """Configure the verifier; no network call is made here."""
-        self._alb_arns = _strings("alb_arns", alb_arns)
+        self._alb_arns = _options.strings("alb_arns", alb_arns)
         locations = {_pool.alb_region(arn) for arn in self._alb_arns}
         if not isinstance(allow_http, bool):
             raise ConfigurationError(f"allow_http must be a bool, not {allow_http!r}")
@@ -101,34 +86,33 @@ class AlbVerifier:
         else:
             keys_url = _fetch.check_jwks_url(keys_url, allow_http=allow_http, name="keys_url")
         self._signers = frozenset(self._alb_arns)
-        self._client_ids = _client_ids(client_ids)
-        self._issuer = None if issuer is None else _issuer_url(issuer)
-        self._leeway = _seconds("leeway", leeway, minimum=0.0)
-        if self._leeway > _MAX_LEEWAY:
-            raise ConfigurationError(f"leeway of {leeway!r} s is over {_MAX_LEEWAY:g} s")
-        self._max_token_bytes = _count("max_token_bytes", max_token_bytes, minimum=1)
-        if self._max_token_bytes > _MAX_TOKEN_BYTES_LIMIT:
-            raise ConfigurationError(f"max_token_bytes is over {_MAX_TOKEN_BYTES_LIMIT}")
-        if custom_check is not None and not callable(custom_check):
-            raise ConfigurationError("custom_check must be callable")
-        if not callable(clock):
-            raise ConfigurationError("clock must be callable")
+        self._client_ids = _options.client_ids(client_ids)
+        self._issuer = None if issuer is None else _options.issuer_url(issuer)
+        options = _options.common(
+            leeway=leeway,
+            max_token_bytes=max_token_bytes,
+            custom_check=custom_check,
+            clock=clock,
+            token_cache_size=token_cache_size,
+            timeout=timeout,
+            refresh_cooldown=refresh_cooldown,
+            session=session,
+        )
+        self._leeway = options.leeway
+        self._max_token_bytes = options.max_token_bytes
         self._custom_check = custom_check
-        # verify() refuses an async check before anything else: a check not run fails open.
-        self._async_check = custom_check is not None and _is_async_callable(custom_check)
+        self._async_check = options.async_check
         self._clock = clock
-        cache_size = _count("token_cache_size", token_cache_size, minimum=0)
-        self._token_cache = _VerifiedTokens[AlbClaims](cache_size) if cache_size else None
-        timeout = _seconds("timeout", timeout, minimum=0.0, strict=True)
-        refresh_cooldown = _seconds("refresh_cooldown", refresh_cooldown, minimum=0.0)
-        if session is not None and not isinstance(session, requests.Session):
-            raise ConfigurationError("session must be a requests.Session")
         # Bumped without a lock on the hot path; shared with the key cache (see stats()).
         self._counters = _stats.Counters()
+        cache_size = options.token_cache_size
+        self._token_cache = (
+            VerifiedTokens[AlbClaims](cache_size, self._counters) if cache_size else None
+        )
         self._store = _keystore.AlbKeyStore(
             keys_url,
-            fetcher=_fetch.HttpFetcher(session, timeout, not_found=_fetch.NotFoundError),
-            cooldown=refresh_cooldown,
+            fetcher=_fetch.HttpFetcher(session, options.timeout, not_found=_fetch.NotFoundError),
+            cooldown=options.refresh_cooldown,
             clock=clock,
             counters=self._counters,
         )
@@ -180,7 +164,7 @@ class AlbVerifier:
 
         """
         if self._async_check:
-            raise _refuse_awaitable(None)
+            raise refuse_awaitable(None)
         try:
             claims = self._cached(token)
             if claims is None:
@@ -188,9 +172,9 @@ class AlbVerifier:
                 claims = self._finish(token, parsed, self._store.get(parsed.kid))
             check = self._custom_check
             if check is not None:
-                outcome = self._run_check(check, claims)
+                outcome = run_check(check, claims)
                 if outcome is not None:  # a check that is not run fails open: refuse
-                    raise _refuse_awaitable(outcome)
+                    raise refuse_awaitable(outcome)
         except CognitoJWTError as error:
             self._counters.deny(error)
             raise
@@ -214,9 +198,9 @@ class AlbVerifier:
                 claims = self._finish(token, parsed, key)
             check = self._custom_check
             if check is not None:
-                outcome = self._run_check(check, claims)
+                outcome = run_check(check, claims)
                 if outcome is not None:
-                    await _await_check(claims, outcome)
+                    await await_check(claims, outcome)
         except CognitoJWTError as error:
             self._counters.deny(error)
             raise
@@ -232,21 +216,11 @@ class AlbVerifier:
             CognitoJWTError: as :meth:`verify` does.
 
         """
-        try:
-            token = _data_header(headers)
-        except CognitoJWTError as error:
-            self._counters.deny(error)
-            raise
-        return self.verify(token)
+        return self.verify(_data_header(headers, self._counters))
 
     async def averify_headers(self, headers: Mapping[str, str]) -> AlbClaims:
         """Verify the ``x-amzn-oidc-data`` header like :meth:`verify_headers`, without blocking."""
-        try:
-            token = _data_header(headers)
-        except CognitoJWTError as error:
-            self._counters.deny(error)
-            raise
-        return await self.averify(token)
+        return await self.averify(_data_header(headers, self._counters))
 
     # ------------------------------------------------------------------ keys
 
@@ -300,12 +274,7 @@ class AlbVerifier:
         cache = self._token_cache
         if cache is None or type(token) is not str:
             return None
-        claims = cache.get(token, self._clock())
-        if claims is None:
-            self._counters.token_cache_misses += 1
-        else:
-            self._counters.token_cache_hits += 1
-        return claims
+        return cache.get(token, self._clock())
 
     def _parse(self, token: object) -> _token.ParsedToken:
         parsed = _token.parse_padded(token, self._max_token_bytes, _token.check_alb_header)
@@ -329,33 +298,34 @@ class AlbVerifier:
             raise
         claims = AlbClaims._adopt(parsed.payload, header)
         cache = self._token_cache
-        if cache is not None and len(token) <= _MAX_CACHED_TOKEN:
+        if cache is not None and len(token) <= MAX_CACHED_TOKEN:
             cache.remember(
                 token,
                 claims,
                 float("-inf"),
-                min(now + _TOKEN_CACHE_SECONDS, expiry + self._leeway),
+                min(now + TOKEN_CACHE_SECONDS, expiry + self._leeway),
             )
         return claims
 
-    @staticmethod
-    def _run_check(check: _AlbCheck, claims: AlbClaims) -> Awaitable[object] | None:
-        """Run ``check``; what it raises carries the claims. Returns what is left to await."""
-        try:
-            return _call_check(check, claims)
-        except CognitoJWTError as exc:
-            _attach(exc, claims)
-            raise
 
-
-def _data_header(headers: Mapping[str, str]) -> str:
+def _data_header(headers: Mapping[str, str], counters: _stats.Counters) -> str:
     """Return the ``x-amzn-oidc-data`` value of ``headers``, whatever the name's case.
+
+    A refusal is counted in ``counters``: no verification sees the call.
 
     Raises:
         MissingTokenError: the header is absent or empty.
         MalformedTokenError: it appears twice with different values, or is not text.
 
     """
+    try:
+        return _header_value(headers)
+    except CognitoJWTError as error:
+        counters.deny(error)
+        raise
+
+
+def _header_value(headers: Mapping[str, str]) -> str:
     if not isinstance(headers, Mapping):
         raise MalformedTokenError(f"headers must be a mapping, not {type(headers).__name__}")
     values = {

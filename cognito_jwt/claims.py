@@ -32,43 +32,24 @@ def _thaw(value: Any) -> Any:
     return value
 
 
-class CognitoClaims(Mapping[str, Any]):
-    """The claims of a verified token: a read-only ``Mapping[str, Any]`` with typed helpers.
+def _freeze_values(payload: dict[str, Any]) -> dict[str, Any]:
+    """Freeze the nested values of a freshly decoded object in place; return it."""
+    for name, value in payload.items():
+        if type(value) is dict or type(value) is list:
+            payload[name] = _freeze(value)
+    return payload
 
-    Nested objects read as read-only mappings and arrays as tuples, so no caller
-    can change what a later caller sees (the verified-token cache hands the same
-    instance to every caller of the same token). Use :meth:`to_dict` for a
-    mutable, JSON-serialisable copy.
 
-    The helpers assume the claim types the verifier has already checked; an
-    instance built by hand from other data may raise ``KeyError`` from them.
+class _ReadOnlyClaims(Mapping[str, Any]):
+    """A read-only ``Mapping[str, Any]`` over a frozen payload held as ``_data``.
+
+    Subclasses build ``_data`` (frozen) and add their helpers; pickling goes
+    through :meth:`_init_args`, the plain arguments that rebuild the instance.
     """
 
-    __slots__ = ("_data", "_groups", "_scopes")
+    __slots__ = ("_data",)
 
-    def __init__(self, payload: Mapping[str, Any]) -> None:
-        """Wrap ``payload`` (copied and frozen; the caller's object is not kept)."""
-        self._wrap({k: _freeze(v) for k, v in payload.items()})
-
-    def _wrap(self, data: dict[str, Any]) -> None:
-        self._data: dict[str, Any] = data
-        # groups and scopes are worked out on first use: most calls ask for neither.
-        self._groups: tuple[str, ...] | None = None
-        self._scopes: frozenset[str] | None = None
-
-    @classmethod
-    def _adopt(cls, payload: dict[str, Any]) -> CognitoClaims:
-        """Wrap a freshly decoded payload that nobody else holds, freezing it in place.
-
-        The verifier's fast path: no copy of the top level, which only this
-        instance will ever reference.
-        """
-        for name, value in payload.items():
-            if type(value) is dict or type(value) is list:
-                payload[name] = _freeze(value)
-        claims = cls.__new__(cls)
-        claims._wrap(payload)
-        return claims
+    _data: dict[str, Any]
 
     def __getitem__(self, key: str) -> Any:
         """Return the claim ``key``; raises ``KeyError`` when the token has no such claim."""
@@ -91,21 +72,60 @@ class CognitoClaims(Mapping[str, Any]):
         """Return the number of claims."""
         return len(self._data)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle and deep-copy as plain data (read-only mapping views cannot be pickled)."""
+        return (type(self), self._init_args())
+
+    def _init_args(self) -> tuple[Any, ...]:
+        return (self.to_dict(),)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a deep, mutable copy of the claims (for JSON output or logging)."""
+        result: dict[str, Any] = _thaw(self._data)
+        return result
+
+
+class CognitoClaims(_ReadOnlyClaims):
+    """The claims of a verified token: a read-only ``Mapping[str, Any]`` with typed helpers.
+
+    Nested objects read as read-only mappings and arrays as tuples, so no caller
+    can change what a later caller sees (the verified-token cache hands the same
+    instance to every caller of the same token). Use :meth:`to_dict` for a
+    mutable, JSON-serialisable copy.
+
+    The helpers assume the claim types the verifier has already checked; an
+    instance built by hand from other data may raise ``KeyError`` from them.
+    """
+
+    __slots__ = ("_groups", "_scopes")
+
+    def __init__(self, payload: Mapping[str, Any]) -> None:
+        """Wrap ``payload`` (copied and frozen; the caller's object is not kept)."""
+        self._wrap({k: _freeze(v) for k, v in payload.items()})
+
+    def _wrap(self, data: dict[str, Any]) -> None:
+        self._data = data
+        # groups and scopes are worked out on first use: most calls ask for neither.
+        self._groups: tuple[str, ...] | None = None
+        self._scopes: frozenset[str] | None = None
+
+    @classmethod
+    def _adopt(cls, payload: dict[str, Any]) -> CognitoClaims:
+        """Wrap a freshly decoded payload that nobody else holds, freezing it in place.
+
+        The verifier's fast path: no copy of the top level, which only this
+        instance will ever reference.
+        """
+        claims = cls.__new__(cls)
+        claims._wrap(_freeze_values(payload))
+        return claims
+
     def __repr__(self) -> str:
         """Show the subject, kind and client, not the whole payload."""
         return (
             f"CognitoClaims(sub={self.get('sub')!r}, token_use={self.get('token_use')!r}, "
             f"client_id={self.client_id!r})"
         )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle and deep-copy as the plain payload (read-only mapping views cannot be pickled)."""
-        return (type(self), (self.to_dict(),))
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a deep, mutable copy of the claims (for JSON output or logging)."""
-        result: dict[str, Any] = _thaw(self._data)
-        return result
 
     @property
     def sub(self) -> str:
@@ -158,7 +178,7 @@ class CognitoClaims(Mapping[str, Any]):
         return datetime.fromtimestamp(self._data["iat"], tz=UTC)
 
 
-class AlbClaims(Mapping[str, Any]):
+class AlbClaims(_ReadOnlyClaims):
     """The claims an Application Load Balancer signed (``x-amzn-oidc-data``), read-only.
 
     A ``Mapping[str, Any]`` of the payload (the IdP's user claims: ``sub``,
@@ -167,59 +187,27 @@ class AlbClaims(Mapping[str, Any]):
     come from the token's header, read through :attr:`header` and the helpers.
     """
 
-    __slots__ = ("_data", "_header")
+    __slots__ = ("_header",)
 
     def __init__(self, payload: Mapping[str, Any], header: Mapping[str, Any]) -> None:
         """Wrap ``payload`` and ``header`` (both copied and frozen)."""
-        self._data: dict[str, Any] = {k: _freeze(v) for k, v in payload.items()}
+        self._data = {k: _freeze(v) for k, v in payload.items()}
         self._header: Mapping[str, Any] = _freeze(dict(header))
 
     @classmethod
     def _adopt(cls, payload: dict[str, Any], header: dict[str, Any]) -> AlbClaims:
         """Wrap a freshly decoded payload and header that nobody else holds, without copies."""
-        for name, value in payload.items():
-            if type(value) is dict or type(value) is list:
-                payload[name] = _freeze(value)
-        for name, value in header.items():
-            if type(value) is dict or type(value) is list:
-                header[name] = _freeze(value)
         claims = cls.__new__(cls)
-        claims._data = payload
-        claims._header = MappingProxyType(header)
+        claims._data = _freeze_values(payload)
+        claims._header = MappingProxyType(_freeze_values(header))
         return claims
-
-    def __getitem__(self, key: str) -> Any:
-        """Return the claim ``key``; raises ``KeyError`` when the payload has no such claim."""
-        return self._data[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """Return the claim ``key``, or ``default`` when the payload has no such claim."""
-        return self._data.get(key, default)
-
-    def __contains__(self, key: object) -> bool:
-        """Return whether the payload has the claim ``key``."""
-        return key in self._data
-
-    def __iter__(self) -> Iterator[str]:
-        """Iterate over the claim names."""
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        """Return the number of claims."""
-        return len(self._data)
 
     def __repr__(self) -> str:
         """Show the subject, client and load balancer, not the whole payload."""
         return f"AlbClaims(sub={self.sub!r}, client_id={self.client_id!r}, signer={self.signer!r})"
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle and deep-copy as the plain payload and header."""
-        return (type(self), (self.to_dict(), _thaw(self._header)))
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a deep, mutable copy of the payload's claims."""
-        result: dict[str, Any] = _thaw(self._data)
-        return result
+    def _init_args(self) -> tuple[Any, ...]:
+        return (self.to_dict(), _thaw(self._header))
 
     def _text(self, source: Mapping[str, Any], name: str) -> str | None:
         value = source.get(name)

@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
-import logging
-import math
 import os
-import sys
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import EllipsisType
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol
 
-from cognito_jwt import _checks, _jwks, _keystore, _names, _pool, _stats, _token
+from cognito_jwt import _checks, _jwks, _keystore, _options, _pool, _stats, _token
 from cognito_jwt._checks import Policy, TokenUse
 from cognito_jwt._crypto import VerifyingKey
-from cognito_jwt.claims import AlbClaims, CognitoClaims
+from cognito_jwt._customcheck import attach, await_check, refuse_awaitable, run_check
+from cognito_jwt._tokencache import MAX_CACHED_TOKEN, VerifiedTokens
+from cognito_jwt.claims import CognitoClaims
 from cognito_jwt.exceptions import (
     CognitoJWTError,
     ConfigurationError,
     InvalidSignatureError,
-    InvalidTokenError,
     MalformedTokenError,
     MissingTokenError,
     _describe,
@@ -37,19 +32,11 @@ if TYPE_CHECKING:
 
 __all__ = ["CognitoVerifier", "MultiPoolVerifier"]
 
-logger = logging.getLogger("cognito_jwt")
-
 CustomCheck = Callable[[CognitoClaims], Awaitable[None] | None]
 
-# Tokens longer than this are verified but not cached (a Cognito token is 1 to 2 KiB).
-_MAX_CACHED_TOKEN = 4096
 # Header segments remembered as acceptable: a pool has a handful, one per kid.
 _MAX_KNOWN_HEADERS = 32
 _MAX_KNOWN_HEADER = 1024
-# A verified token's claims are reused for at most this long.
-_TOKEN_CACHE_SECONDS = 60.0
-_MAX_LEEWAY = 300.0
-_MAX_TOKEN_BYTES_LIMIT = 1024 * 1024
 
 
 class _KeySource(Protocol):
@@ -60,81 +47,6 @@ class _KeySource(Protocol):
     def fetch_and_get(self, issuer: str, kid: str, attempts: int) -> VerifyingKey: ...
 
     def stats(self) -> _stats.VerifierStats: ...
-
-
-def _is_requests_session(value: object) -> bool:
-    # A Session can only exist once requests is imported: the check needs no import.
-    requests = sys.modules.get("requests")
-    return requests is not None and isinstance(value, requests.Session)
-
-
-def _seconds(name: str, value: object, *, minimum: float, strict: bool = False) -> float:
-    """Check a duration argument: a finite number of seconds above (or at) ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigurationError(f"{name} must be a finite number of seconds, not {value!r}")
-    if value < minimum or (strict and value == minimum):
-        relation = "greater than" if strict else "at least"
-        raise ConfigurationError(f"{name} must be {relation} {minimum:g} s, not {value!r}")
-    return float(value)
-
-
-def _count(name: str, value: object, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigurationError(f"{name} must be an int of at least {minimum}, not {value!r}")
-    return value
-
-
-_strings = _names.strings
-
-
-def _client_ids(value: object) -> frozenset[str] | None:
-    if value is None:
-        return None
-    return frozenset(_strings("client_ids", value))
-
-
-def _allowed_groups(value: object) -> tuple[str, ...] | None:
-    return None if value is None else _strings("allowed_groups", value)
-
-
-def _required_scopes(value: object) -> tuple[str, ...] | None:
-    return None if value is None else _names.scopes("required_scopes", value)
-
-
-def _token_use(value: object) -> TokenUse | None:
-    if value is None or value in {"id", "access"}:
-        return value
-    raise ConfigurationError(f"token_use must be 'id', 'access' or None, not {value!r}")
-
-
-def _is_async_callable(check: object) -> bool:
-    """Whether ``check`` is an ``async def`` function, or an object whose ``__call__`` is one."""
-    if inspect.iscoroutinefunction(check):
-        return True
-    call = getattr(type(check), "__call__", None)  # noqa: B004 - the class's, not the instance's
-    return not inspect.isroutine(check) and inspect.iscoroutinefunction(call)
-
-
-def _refuse_awaitable(outcome: object) -> ConfigurationError:
-    """The error for an async custom check met by :meth:`verify`, its coroutine closed."""
-    if inspect.iscoroutine(outcome):
-        outcome.close()  # never to be awaited: closed, so Python does not warn about it
-    return ConfigurationError(
-        "custom_check is async: verify() cannot await it; use averify() or a plain function"
-    )
-
-
-def _unexpected_result(outcome: object) -> ConfigurationError:
-    return ConfigurationError(
-        f"custom_check returned {type(outcome).__name__}: it must return None and raise a "
-        "CognitoJWTError to refuse a token (a returned value is never taken as a verdict)"
-    )
-
-
-def _issuer_url(value: object) -> str:
-    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
-        raise ConfigurationError(f"issuer must be an http(s) URL, not {value!r}")
-    return value
 
 
 def _remember_header(known: dict[bytes, str], parsed: _token.ParsedToken) -> None:
@@ -149,8 +61,19 @@ def _remember_header(known: dict[bytes, str], parsed: _token.ParsedToken) -> Non
         known[parsed.header_segment] = parsed.kid
 
 
-def _bearer_token(authorization: object) -> str:
-    """Take the token out of an ``Authorization: Bearer <token>`` header value."""
+def _bearer_token(authorization: object, counters: _stats.Counters) -> str:
+    """Take the token out of an ``Authorization: Bearer <token>`` header value.
+
+    A refusal is counted in ``counters``: no verifier sees the call.
+    """
+    try:
+        return _token_of_header(authorization)
+    except CognitoJWTError as error:
+        counters.deny(error)
+        raise
+
+
+def _token_of_header(authorization: object) -> str:
     if authorization is None:
         raise MissingTokenError("no Authorization header")
     if isinstance(authorization, bytes):
@@ -220,16 +143,16 @@ class CognitoVerifier:
         if issuer is None:
             self._region = _pool.check_region(region)
             self._user_pool_id = _pool.check_pool_id(user_pool_id, region, strict=True)
-            extra = _strings("additional_regions", additional_regions, allow_empty=True)
+            extra = _options.strings("additional_regions", additional_regions, allow_empty=True)
             issuers = _pool.derived_issuers(region, user_pool_id, extra)
         else:
             if not isinstance(region, str) or not region:
                 raise ConfigurationError(f"region must be a non-empty str, not {region!r}")
             self._region = region
             self._user_pool_id = _pool.check_pool_id(user_pool_id, region, strict=False)
-            if _strings("additional_regions", additional_regions, allow_empty=True):
+            if _options.strings("additional_regions", additional_regions, allow_empty=True):
                 raise ConfigurationError("additional_regions cannot be combined with issuer")
-            issuers = [_issuer_url(issuer)]
+            issuers = [_options.issuer_url(issuer)]
         if not isinstance(allow_http, bool):
             raise ConfigurationError(f"allow_http must be a bool, not {allow_http!r}")
         jwks_urls = {iss: _pool.jwks_url_for(iss) for iss in issuers}
@@ -246,24 +169,26 @@ class CognitoVerifier:
         if not isinstance(skip_access_token_audience, bool):
             raise ConfigurationError("skip_access_token_audience must be a bool")
         self._policy = Policy(
-            token_use=_token_use(token_use),
-            client_ids=_client_ids(client_ids),
+            token_use=_options.token_use(token_use),
+            client_ids=_options.client_ids(client_ids),
             skip_access_token_audience=skip_access_token_audience,
-            allowed_groups=_allowed_groups(allowed_groups),
-            required_scopes=_required_scopes(required_scopes),
+            allowed_groups=_options.allowed_groups(allowed_groups),
+            required_scopes=_options.required_scopes(required_scopes),
         )
-        self._leeway = _seconds("leeway", leeway, minimum=0.0)
-        if self._leeway > _MAX_LEEWAY:
-            raise ConfigurationError(f"leeway of {leeway!r} s is over {_MAX_LEEWAY:g} s")
-        self._max_token_bytes = _count("max_token_bytes", max_token_bytes, minimum=1)
-        if self._max_token_bytes > _MAX_TOKEN_BYTES_LIMIT:
-            raise ConfigurationError(f"max_token_bytes is over {_MAX_TOKEN_BYTES_LIMIT}")
-        if custom_check is not None and not callable(custom_check):
-            raise ConfigurationError("custom_check must be callable")
-        if not callable(clock):
-            raise ConfigurationError("clock must be callable")
+        options = _options.common(
+            leeway=leeway,
+            max_token_bytes=max_token_bytes,
+            custom_check=custom_check,
+            clock=clock,
+            token_cache_size=token_cache_size,
+            timeout=timeout,
+            refresh_cooldown=refresh_cooldown,
+            session=session,
+        )
+        self._leeway = options.leeway
+        self._max_token_bytes = options.max_token_bytes
         self._custom_check = custom_check
-        self._async_check = custom_check is not None and _is_async_callable(custom_check)
+        self._async_check = options.async_check
         self._clock = clock
         # Revocation: checked after the audience, before groups and scopes (see _authorize).
         if revocation is not None and not isinstance(revocation, RevocationList):
@@ -273,22 +198,20 @@ class CognitoVerifier:
         self._revocation = revocation
         self._revocation_check = None if revocation is None else revocation._check
 
-        cache_size = _count("token_cache_size", token_cache_size, minimum=0)
-        self._token_cache = _VerifiedTokens[CognitoClaims](cache_size) if cache_size else None
+        # Bumped without a lock on every call: see stats().
+        self._counters = _stats.Counters()
+        cache_size = options.token_cache_size
+        self._token_cache = (
+            VerifiedTokens[CognitoClaims](cache_size, self._counters) if cache_size else None
+        )
         # Header segments already found acceptable, with their kid: a pool's
         # tokens share a couple of headers, so most are never decoded twice.
         self._known_headers: dict[bytes, str] = {}
 
-        timeout = _seconds("timeout", timeout, minimum=0.0, strict=True)
-        jwks_ttl = _seconds("jwks_ttl", jwks_ttl, minimum=0.0, strict=True)
-        max_stale = _seconds("max_stale", max_stale, minimum=0.0)
-        refresh_cooldown = _seconds("refresh_cooldown", refresh_cooldown, minimum=0.0)
-        refresh_ahead = _seconds("refresh_ahead", refresh_ahead, minimum=0.0)
-        if session is not None and not _is_requests_session(session):
-            raise ConfigurationError("session must be a requests.Session")
+        jwks_ttl = _options.seconds("jwks_ttl", jwks_ttl, minimum=0.0, strict=True)
+        max_stale = _options.seconds("max_stale", max_stale, minimum=0.0)
+        refresh_ahead = _options.seconds("refresh_ahead", refresh_ahead, minimum=0.0)
 
-        # Bumped without a lock on every call: see stats().
-        self._counters = _stats.Counters()
         self._store: _keystore.KeyStore | None = None
         self._keys: _KeySource
         if jwks is not None:
@@ -301,10 +224,10 @@ class CognitoVerifier:
 
             self._store = _keystore.KeyStore(
                 jwks_urls,
-                fetcher=_fetch.HttpFetcher(session, timeout),
+                fetcher=_fetch.HttpFetcher(session, options.timeout),
                 ttl=jwks_ttl,
                 max_stale=max_stale,
-                cooldown=refresh_cooldown,
+                cooldown=options.refresh_cooldown,
                 clock=clock,
                 refresh_ahead=refresh_ahead,
                 counters=self._counters,
@@ -402,7 +325,7 @@ class CognitoVerifier:
 
         """
         return self.verify(
-            self._bearer_token(authorization_header),
+            _bearer_token(authorization_header, self._counters),
             token_use=token_use,
             client_ids=client_ids,
             allowed_groups=allowed_groups,
@@ -426,7 +349,7 @@ class CognitoVerifier:
 
         """
         return await self.averify(
-            self._bearer_token(authorization_header),
+            _bearer_token(authorization_header, self._counters),
             token_use=token_use,
             client_ids=client_ids,
             allowed_groups=allowed_groups,
@@ -510,44 +433,34 @@ class CognitoVerifier:
             return self._policy
         base = self._policy
         return Policy(
-            token_use=base.token_use if token_use is ... else _token_use(token_use),
-            client_ids=base.client_ids if client_ids is ... else _client_ids(client_ids),
+            token_use=base.token_use if token_use is ... else _options.token_use(token_use),
+            client_ids=base.client_ids if client_ids is ... else _options.client_ids(client_ids),
             skip_access_token_audience=base.skip_access_token_audience,
             # The constructor's groups and scopes are defaults a call's own argument replaces.
             allowed_groups=(
-                base.allowed_groups if allowed_groups is None else _allowed_groups(allowed_groups)
+                base.allowed_groups
+                if allowed_groups is None
+                else _options.allowed_groups(allowed_groups)
             ),
             required_scopes=(
                 base.required_scopes
                 if required_scopes is None
-                else _required_scopes(required_scopes)
+                else _options.required_scopes(required_scopes)
             ),
         )
-
-    def _bearer_token(self, authorization: object) -> str:
-        try:
-            return _bearer_token(authorization)
-        except CognitoJWTError as error:
-            self._counters.deny(error)
-            raise
 
     def _cached(self, token: object) -> CognitoClaims | None:
         cache = self._token_cache
         if cache is None or type(token) is not str:
             return None
-        claims = cache.get(token, self._clock())
-        if claims is None:
-            self._counters.token_cache_misses += 1
-        else:
-            self._counters.token_cache_hits += 1
-        return claims
+        return cache.get(token, self._clock())
 
     def _verify(
         self, token: str | bytes, parsed: _token.ParsedToken | None, policy: Policy
     ) -> CognitoClaims:
         """Verify ``token`` (already ``parsed`` when a router did it) for ``policy``; count it."""
         if self._async_check:  # a check that is not run fails open: refuse, never skip
-            raise _refuse_awaitable(None)
+            raise refuse_awaitable(None)
         try:
             claims = self._cached(token)
             if claims is None:
@@ -586,12 +499,12 @@ class CognitoVerifier:
                     )
                     await asyncio.to_thread(revocation._check, claims)
                 except CognitoJWTError as exc:
-                    _attach(exc, claims)
+                    attach(exc, claims)
                     raise
                 revocation_check = None
             outcome = self._authorize_first(claims, policy, revocation_check)
             if outcome is not None:
-                await _await_check(claims, outcome)
+                await await_check(claims, outcome)
         except CognitoJWTError as error:
             self._counters.deny(error)
             raise
@@ -620,7 +533,7 @@ class CognitoVerifier:
             raise
         claims = CognitoClaims._adopt(parsed.payload)
         cache = self._token_cache
-        if cache is not None and type(token) is str and len(token) <= _MAX_CACHED_TOKEN:
+        if cache is not None and type(token) is str and len(token) <= MAX_CACHED_TOKEN:
             cache.put(token, claims, now, self._leeway)
         return claims
 
@@ -630,12 +543,12 @@ class CognitoVerifier:
             try:
                 _checks.check_policy(claims, policy, revocation_check)
             except CognitoJWTError as exc:
-                _attach(exc, claims)
+                attach(exc, claims)
                 raise
             return claims
         outcome = self._authorize_first(claims, policy, revocation_check)
         if outcome is not None:  # a check that is not run fails open: refuse, never skip
-            raise _refuse_awaitable(outcome)
+            raise refuse_awaitable(outcome)
         return claims
 
     def _authorize_first(
@@ -650,120 +563,15 @@ class CognitoVerifier:
         """
         try:
             _checks.check_policy(claims, policy, revocation_check)
-            if self._custom_check is None:
-                return None
-            return _call_check(self._custom_check, claims)
         except CognitoJWTError as exc:
-            _attach(exc, claims)
+            attach(exc, claims)
             raise
+        check = self._custom_check
+        return None if check is None else run_check(check, claims)
 
     def _clear_token_cache(self) -> None:
         if self._token_cache is not None:
             self._token_cache.clear()
-
-
-def _call_check(check: Callable[[_Claims], object], claims: _Claims) -> Awaitable[object] | None:
-    """Run a custom check on verified ``claims``; return what an async one left to await.
-
-    An exception other than a :class:`CognitoJWTError` becomes an ``InvalidTokenError``
-    (logged, chained); a returned value other than ``None`` or an awaitable is a
-    ``ConfigurationError``. The caller attaches the claims to what is raised.
-    """
-    try:
-        outcome = check(claims)
-    except CognitoJWTError:
-        raise
-    except Exception as exc:
-        raise _check_failed(exc) from exc
-    if outcome is None:
-        return None
-    if inspect.isawaitable(outcome):
-        return outcome
-    raise _unexpected_result(outcome)
-
-
-async def _await_check(claims: CognitoClaims | AlbClaims, outcome: Awaitable[object]) -> None:
-    """Await what an async custom check returned, with the errors of a sync one."""
-    try:
-        try:
-            result = await outcome
-        except CognitoJWTError:
-            raise
-        except Exception as exc:
-            raise _check_failed(exc) from exc
-        if result is not None:
-            raise _unexpected_result(result)
-    except CognitoJWTError as exc:
-        _attach(exc, claims)
-        raise
-
-
-def _check_failed(exc: Exception) -> InvalidTokenError:
-    logger.error("custom_check raised %s", type(exc).__name__, exc_info=exc)
-    return InvalidTokenError(f"custom check failed with {type(exc).__name__}")
-
-
-def _attach(exc: CognitoJWTError, claims: CognitoClaims | AlbClaims) -> None:
-    """Let an error raised after the signature verified say whose token it refused."""
-    # Set even when already set: a check may raise one shared instance for every user.
-    if not isinstance(exc, ConfigurationError):
-        exc.claims = claims
-
-
-_Claims = TypeVar("_Claims")
-
-
-class _VerifiedTokens(Generic[_Claims]):
-    """Claims of verified tokens by token text, reused within each token's lifetime.
-
-    At most ``maxsize`` entries (the oldest goes first), each for at most
-    ``_TOKEN_CACHE_SECONDS`` and only while the lifetime rules (``exp``, ``nbf``,
-    ``iat`` with the leeway) still hold, so a hit never returns what a full
-    verification would refuse. Reads take no lock (a dict read is atomic);
-    writes do.
-    """
-
-    __slots__ = ("_entries", "_lock", "_maxsize")
-
-    def __init__(self, maxsize: int) -> None:
-        # OrderedDict: dropping the oldest entry is O(1) (a plain dict's first live
-        # entry sits behind the slots of every entry deleted before it).
-        self._entries: OrderedDict[str, tuple[_Claims, float, float]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._maxsize = maxsize
-
-    def get(self, token: str, now: float) -> _Claims | None:
-        entry = self._entries.get(token)
-        if entry is not None and entry[1] <= now < entry[2]:
-            return entry[0]
-        return None
-
-    def put(
-        self: _VerifiedTokens[CognitoClaims],
-        token: str,
-        claims: CognitoClaims,
-        now: float,
-        leeway: float,
-    ) -> None:
-        # The window in which verify() would accept the token again: from iat and
-        # nbf (minus the leeway) until exp (plus the leeway), at most 60 s from now.
-        data = claims._data
-        not_before = max(data["iat"], data.get("nbf", 0)) - leeway
-        self.remember(
-            token, claims, not_before, min(now + _TOKEN_CACHE_SECONDS, data["exp"] + leeway)
-        )
-
-    def remember(self, token: str, claims: _Claims, not_before: float, not_after: float) -> None:
-        """Hold ``claims`` for ``token`` from ``not_before`` until ``not_after`` (clock times)."""
-        with self._lock:
-            entries = self._entries
-            if token not in entries and len(entries) >= self._maxsize:
-                entries.popitem(last=False)
-            entries[token] = (claims, not_before, not_after)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
 
 
 class MultiPoolVerifier:
@@ -830,13 +638,6 @@ class MultiPoolVerifier:
             self._counters.deny(error)
             raise
 
-    def _bearer_token(self, authorization: object) -> str:
-        try:
-            return _bearer_token(authorization)
-        except CognitoJWTError as error:
-            self._counters.deny(error)
-            raise
-
     def verify(
         self,
         token: str | bytes,
@@ -864,7 +665,7 @@ class MultiPoolVerifier:
     ) -> CognitoClaims:
         """Verify an ``Authorization: Bearer`` header value with the right pool's verifier."""
         return self.verify(
-            self._bearer_token(authorization_header),
+            _bearer_token(authorization_header, self._counters),
             token_use=token_use,
             client_ids=client_ids,
             allowed_groups=allowed_groups,
@@ -898,7 +699,7 @@ class MultiPoolVerifier:
     ) -> CognitoClaims:
         """Verify an ``Authorization: Bearer`` header value without blocking the event loop."""
         return await self.averify(
-            self._bearer_token(authorization_header),
+            _bearer_token(authorization_header, self._counters),
             token_use=token_use,
             client_ids=client_ids,
             allowed_groups=allowed_groups,

@@ -111,6 +111,35 @@ def test_partition_without_a_known_key_url_needs_one() -> None:
         AlbVerifier(arn("eu-west-1", "aws-iso"), client_ids=None, issuer=None)
 
 
+def test_sovereign_cloud_load_balancers_need_a_keys_url() -> None:
+    eusc = arn("eusc-de-east-1", "aws-eusc")
+    with pytest.raises(ConfigurationError, match="keys_url"):
+        AlbVerifier(eusc, client_ids=None, issuer=None)
+    verifier = AlbVerifier(eusc, client_ids=None, issuer=None, keys_url="https://keys.example")
+    assert verifier.keys_url == "https://keys.example"
+
+
+@pytest.mark.parametrize(
+    ("region", "partition"),
+    [
+        ("cn-north-1", "aws"),
+        ("eusc-de-east-1", "aws"),
+        ("us-iso-east-1", "aws"),
+        ("us-gov-west-1", "aws"),
+        ("eu-west-1", "aws-cn"),
+        ("eu-west-1", "aws-us-gov"),
+        ("cn-north-1", "aws-eusc"),
+    ],
+)
+def test_an_arn_naming_a_region_of_another_partition_is_refused(
+    region: str, partition: str
+) -> None:
+    with pytest.raises(ConfigurationError, match="not in partition"):
+        AlbVerifier(
+            arn(region, partition), client_ids=None, issuer=None, keys_url="https://keys.example"
+        )
+
+
 @pytest.mark.parametrize(
     "options",
     [

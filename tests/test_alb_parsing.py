@@ -123,6 +123,8 @@ def test_arn_parsing_and_key_urls() -> None:
     assert _pool.alb_region(arn) == ("aws-us-gov", "us-gov-west-1")
     assert _pool.partition_of("cn-northwest-1") == "aws-cn"
     assert _pool.partition_of("eu-west-1") == "aws"
+    assert _pool.partition_of("eusc-de-east-1") == "aws-eusc"
+    assert _pool.partition_of("us-isob-east-1") == "aws-iso-b"
     with pytest.raises(ConfigurationError):
         _pool.alb_region(5)
     with pytest.raises(ConfigurationError, match="keys_url"):
