@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -235,3 +237,21 @@ def test_serve_over_real_http(pool: FakeUserPool) -> None:
         assert requests.get(url.replace(".well-known", "nope"), timeout=5).status_code == 404
     with pytest.raises(requests.ConnectionError):
         requests.get(url, timeout=5)
+
+
+def test_an_interpreter_exits_with_a_serve_block_left_open() -> None:
+    # A script that enters serve() and never leaves the block must still exit:
+    # the loopback server is stopped without waiting on its (frozen) thread.
+    script = (
+        "from cognito_jwt.testing import FakeUserPool\n"
+        "import requests\n"
+        "pool = FakeUserPool()\n"
+        "block = pool.serve()\n"
+        "url = block.__enter__()\n"
+        "assert requests.get(url, timeout=5).status_code == 200\n"
+        "print('served')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (done.returncode, done.stdout) == (0, "served\n"), done.stderr

@@ -46,19 +46,23 @@ def serve(answer: Handler, port: int = 0) -> Iterator[str]:
 
     server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
     server.daemon_threads = True
-    thread = threading.Thread(
-        target=server.serve_forever,
-        kwargs={"poll_interval": 0.05},
-        name="cognito-jwt-keys",
-        daemon=True,
-    )
+    server.timeout = 0.05  # handle_request() returns this often to look at `stop`
+    stop = threading.Event()
+
+    def loop() -> None:
+        # Not serve_forever(): its shutdown() waits without a limit, which hangs an
+        # interpreter that exits with the block still open (its thread already frozen).
+        while not stop.is_set():
+            server.handle_request()
+
+    thread = threading.Thread(target=loop, name="cognito-jwt-keys", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
-        server.shutdown()
-        server.server_close()
+        stop.set()
         thread.join(timeout=5)
+        server.server_close()
 
 
 @contextmanager
