@@ -28,12 +28,9 @@ import urllib3.connection
 import urllib3.exceptions
 import urllib3.response
 
-# The URL rules live with the other configuration checks (pure: checking a URL
-# imports no HTTP client); they are re-exported here for every key fetcher.
-from cognito_jwt._pool import check_jwks_url, is_loopback_host
 from cognito_jwt.exceptions import JWKSFetchError
 
-__all__ = ["MAX_JWKS_BYTES", "Fetcher", "HttpFetcher", "check_jwks_url", "is_loopback_host"]
+__all__ = ["MAX_JWKS_BYTES", "Fetcher", "HttpFetcher"]
 
 logger = logging.getLogger("cognito_jwt")
 

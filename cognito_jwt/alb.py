@@ -84,7 +84,7 @@ class AlbVerifier:
             (partition, region) = next(iter(locations))
             keys_url = _pool.alb_keys_url(partition, region)
         else:
-            keys_url = _fetch.check_jwks_url(keys_url, allow_http=allow_http, name="keys_url")
+            keys_url = _pool.check_jwks_url(keys_url, allow_http=allow_http, name="keys_url")
         self._signers = frozenset(self._alb_arns)
         self._client_ids = _options.client_ids(client_ids)
         self._issuer = None if issuer is None else _options.issuer_url(issuer)

@@ -20,7 +20,8 @@ import pytest
 import requests
 
 from cognito_jwt import ConfigurationError, JWKSFetchError
-from cognito_jwt._fetch import MAX_JWKS_BYTES, HttpFetcher, check_jwks_url
+from cognito_jwt._fetch import MAX_JWKS_BYTES, HttpFetcher
+from cognito_jwt._pool import check_jwks_url
 from cognito_jwt.testing import FakeUserPool
 from tests.conftest import FakeClock, JWKSServer, running_jwks_server
 from tests.jwks_helpers import (
